@@ -1,0 +1,58 @@
+const jestJupyterLab = require('@jupyterlab/testutils/lib/jest-config');
+
+// ES modules that must be transformed, on top of JupyterLab's own list.
+const esModules = [
+  '@jupyterlab/',
+  '@codemirror',
+  '@jupyter/ydoc',
+  '@jupyter/react-components',
+  '@jupyter/web-components',
+  '@microsoft',
+  'exenv-es6',
+  'lib0',
+  'nanoid',
+  'vscode-ws-jsonrpc',
+  'y-protocols',
+  'y-websocket',
+  'yjs'
+].join('|');
+
+// Keys that only make sense at the top level of a multi-project config.
+const {
+  coverageDirectory,
+  coverageReporters,
+  reporters,
+  testTimeout,
+  ...baseConfig
+} = jestJupyterLab(__dirname);
+const transform = {
+  ...baseConfig.transform,
+  '^.+\\.tsx?$': ['ts-jest/legacy', { tsconfig: './tsconfig.test.json' }]
+};
+
+module.exports = {
+  testTimeout: 60000,
+  reporters: ['default'],
+  coverageDirectory,
+  coverageReporters,
+  projects: [
+    {
+      // Widgets, models and helpers, in JupyterLab's jsdom environment.
+      ...baseConfig,
+      displayName: 'jsdom',
+      transform,
+      testRegex: 'src/__tests__/.*\\.spec\\.tsx?$',
+      testPathIgnorePatterns: ['/lib/', '/node_modules/', '/__tests__/node/'],
+      transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
+    },
+    {
+      // Code that talks to a real S3 server runs in Node, without the DOM shim.
+      displayName: 'node',
+      testEnvironment: 'node',
+      moduleFileExtensions: baseConfig.moduleFileExtensions,
+      transform,
+      testRegex: 'src/__tests__/node/.*\\.spec\\.ts$',
+      transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
+    }
+  ]
+};

@@ -1,0 +1,220 @@
+import { ConnectorsModel } from '../../connectors/model';
+import { IConnector, IConnectorInput } from '../../connectors/types';
+import {
+  ConnectorsAPIError,
+  Requester,
+  ServerExtensionMissingError
+} from '../../requests';
+import { IConnectorsModel } from '../../tokens';
+
+/**
+ * An in-memory stand-in for the REST API: the seam the model is built on.
+ * The real API is tested by the Python and Galata suites.
+ */
+class FakeAPI {
+  connectors = new Map<string, IConnector>();
+  calls: { endpoint: string; method: string; body: any }[] = [];
+  missing = false;
+  private _next = 1;
+
+  requester: Requester = async <T>(
+    endpoint: string,
+    init: RequestInit = {}
+  ) => {
+    const method = init.method ?? 'GET';
+    const body = init.body ? JSON.parse(init.body as string) : undefined;
+    this.calls.push({ endpoint, method, body });
+    if (this.missing) {
+      throw new ServerExtensionMissingError();
+    }
+    // Answer copies, as JSON over the wire would.
+    const answer = this._handle(endpoint, method, body);
+    return (answer === null ? null : JSON.parse(JSON.stringify(answer))) as T;
+  };
+
+  private _handle(endpoint: string, method: string, body: any): unknown {
+    if (endpoint === 'info') {
+      return {
+        version: '0.1.0',
+        allow_direct_backend: true,
+        default_region: 'us-east-1'
+      };
+    }
+    if (endpoint === 'connectors' && method === 'GET') {
+      return { connectors: [...this.connectors.values()] };
+    }
+    if (endpoint === 'connectors' && method === 'POST') {
+      if ([...this.connectors.values()].some(c => c.name === body.name)) {
+        throw new ConnectorsAPIError('Duplicate', 409, {
+          name: `A connector named '${body.name}' already exists.`
+        });
+      }
+      const { secret_access_key, ...fields } = body as IConnectorInput;
+      const connector: IConnector = {
+        ...fields,
+        id: `id-${this._next++}`,
+        has_secret: !!secret_access_key,
+        creator: 'tester',
+        created_at: '2026-11-28T10:00:00Z',
+        updated_at: '2026-11-28T10:00:00Z',
+        active: false
+      };
+      this.connectors.set(connector.id, connector);
+      return connector;
+    }
+    const match = /^connectors\/([^/]+)(?:\/(\w+))?$/.exec(endpoint);
+    const connector =
+      match && this.connectors.get(decodeURIComponent(match[1]));
+    if (!connector) {
+      throw new ConnectorsAPIError('Not found', 404);
+    }
+    const action = match![2];
+    if (action === 'activate' || action === 'deactivate') {
+      connector.active = action === 'activate';
+      return connector;
+    }
+    if (action === 'test') {
+      return {
+        ok: true,
+        code: 'ok',
+        message: `Connected to bucket '${connector.bucket}'.`
+      };
+    }
+    if (method === 'PATCH') {
+      Object.assign(connector, body);
+      return connector;
+    }
+    if (method === 'DELETE') {
+      if (connector.active) {
+        throw new ConnectorsAPIError('active', 409);
+      }
+      this.connectors.delete(connector.id);
+      return null;
+    }
+    throw new Error(`unexpected ${method} ${endpoint}`);
+  }
+}
+
+const input = (name: string): IConnectorInput => ({
+  name,
+  description: '',
+  endpoint: 'http://127.0.0.1:9000',
+  region: 'us-east-1',
+  bucket: 'data',
+  prefix: '',
+  access_key_id: 'key',
+  secret_access_key: 'top-secret',
+  mode: 'read-write',
+  backend: 'proxy'
+});
+
+describe('ConnectorsModel', () => {
+  let api: FakeAPI;
+  let model: ConnectorsModel;
+
+  beforeEach(() => {
+    api = new FakeAPI();
+    model = new ConnectorsModel({ requester: api.requester });
+  });
+
+  afterEach(() => model.dispose());
+
+  it('loads the list, sorted by name, and reports readiness', async () => {
+    await model.create(input('zeta'));
+    await model.create(input('alpha'));
+    const fresh = new ConnectorsModel({ requester: api.requester });
+    expect(fresh.status).toBe('loading');
+    await fresh.refresh();
+    expect(fresh.status).toBe('ready');
+    expect(fresh.connectors.map(c => c.name)).toEqual(['alpha', 'zeta']);
+    expect(fresh.serverInfo?.allow_direct_backend).toBe(true);
+    fresh.dispose();
+  });
+
+  it('says when the server extension is missing', async () => {
+    api.missing = true;
+    await expect(model.refresh()).rejects.toBeInstanceOf(
+      ServerExtensionMissingError
+    );
+    expect(model.status).toBe('missing-server');
+    expect(model.error).toContain('jupyter server extension enable');
+  });
+
+  it('creates a connector, selects it and emits changed', async () => {
+    let changes = 0;
+    model.changed.connect(() => changes++);
+    const created = await model.create(input('data'));
+    expect(model.connectors).toEqual([created]);
+    expect(model.selectedId).toBe(created.id);
+    expect(changes).toBeGreaterThan(0);
+    expect(created).not.toHaveProperty('secret_access_key');
+  });
+
+  it('keeps the stored secret when an update leaves it empty', async () => {
+    const created = await model.create(input('data'));
+    await model.update(created.id, {
+      ...input('data'),
+      secret_access_key: '',
+      description: 'new'
+    });
+    const patch = api.calls[api.calls.length - 1];
+    expect(patch.method).toBe('PATCH');
+    expect(patch.body).not.toHaveProperty('secret_access_key');
+    expect(model.find(created.id)?.description).toBe('new');
+  });
+
+  it('sends a new secret when one is typed', async () => {
+    const created = await model.create(input('data'));
+    await model.update(created.id, { secret_access_key: 'rotated' });
+    expect(api.calls[api.calls.length - 1].body.secret_access_key).toBe(
+      'rotated'
+    );
+  });
+
+  it('announces activation and deactivation', async () => {
+    const created = await model.create(input('data'));
+    const seen: IConnectorsModel.IActiveChange[] = [];
+    model.activeChanged.connect((_, change) => seen.push(change));
+    await model.activate(created.id);
+    expect(model.find('data')?.active).toBe(true);
+    await model.deactivate(created.id);
+    expect(seen.map(s => s.active)).toEqual([true, false]);
+  });
+
+  it('passes the server refusal to delete an active connector', async () => {
+    const created = await model.create(input('data'));
+    await model.activate(created.id);
+    await expect(model.remove(created.id)).rejects.toMatchObject({
+      status: 409
+    });
+    expect(model.connectors).toHaveLength(1);
+    await model.deactivate(created.id);
+    await model.remove(created.id);
+    expect(model.connectors).toHaveLength(0);
+    expect(model.selectedId).toBeNull();
+  });
+
+  it('passes field errors from the server', async () => {
+    await model.create(input('data'));
+    await expect(model.create(input('data'))).rejects.toMatchObject({
+      status: 409,
+      fieldErrors: { name: expect.stringContaining('already exists') }
+    });
+  });
+
+  it('remembers the last test and whether one is running', async () => {
+    const created = await model.create(input('data'));
+    const running = model.test(created.id);
+    expect(model.isTesting(created.id)).toBe(true);
+    const result = await running;
+    expect(model.isTesting(created.id)).toBe(false);
+    expect(result.ok).toBe(true);
+    expect(model.lastTest(created.id)?.message).toContain("'data'");
+  });
+
+  it('finds connectors by ID or by name', async () => {
+    const created = await model.create(input('data'));
+    expect(model.find(created.id)).toBe(model.find('data'));
+    expect(model.find('nothing')).toBeUndefined();
+  });
+});

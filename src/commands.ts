@@ -1,0 +1,307 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+
+import { IConnector, IConnectorDefaults } from './connectors/types';
+import { IConnectorsModel } from './tokens';
+import { pickConnector, showConnectorForm } from './widgets/dialogs';
+
+/**
+ * The command IDs of the extension.
+ */
+export namespace CommandIDs {
+  export const create = 's3-connectors:new-connector';
+  export const refresh = 's3-connectors:refresh';
+  export const openPanel = 's3-connectors:open-panel';
+  export const test = 's3-connectors:test-connection';
+  export const edit = 's3-connectors:edit-connector';
+  export const remove = 's3-connectors:delete-connector';
+  export const activate = 's3-connectors:activate';
+  export const deactivate = 's3-connectors:deactivate';
+}
+
+/**
+ * The arguments of the commands that act on one connector. Without them, the
+ * command asks which connector to use.
+ */
+export interface IConnectorArgs extends ReadonlyPartialJSONObject {
+  /** The connector's ID or name. */
+  id?: string;
+}
+
+/** The commands shown in the command palette, in order. */
+export const PALETTE_COMMANDS = [
+  CommandIDs.create,
+  CommandIDs.refresh,
+  CommandIDs.openPanel,
+  CommandIDs.test,
+  CommandIDs.edit,
+  CommandIDs.activate,
+  CommandIDs.deactivate,
+  CommandIDs.remove
+];
+
+/** The arguments schema of commands that take no argument. */
+const NO_ARGS = { args: { type: 'object' as const, properties: {} } };
+
+/** The arguments schema of commands that act on one connector. */
+const CONNECTOR_ARGS = {
+  args: {
+    type: 'object' as const,
+    properties: {
+      id: {
+        type: 'string' as const,
+        description:
+          'The ID or name of the connector; without it, a picker asks for one.'
+      }
+    }
+  }
+};
+
+/**
+ * Register the commands.
+ */
+export function addCommands(
+  app: JupyterFrontEnd,
+  model: IConnectorsModel,
+  options: {
+    trans: TranslationBundle;
+    defaults: () => IConnectorDefaults;
+    panelId: string;
+  }
+): void {
+  const { commands } = app;
+  const { trans } = options;
+
+  /** The connector named by the arguments, or one the user picks. */
+  const resolve = async (
+    args: ReadonlyPartialJSONObject,
+    title: string,
+    filter?: (c: IConnector) => boolean
+  ): Promise<IConnector | null> => {
+    const id = typeof args.id === 'string' ? args.id : '';
+    if (id) {
+      const connector = model.find(id);
+      if (!connector) {
+        Notification.error(
+          trans.__('No connector "%1": refresh the list and try again.', id)
+        );
+      }
+      return connector ?? null;
+    }
+    return pickConnector(model, trans, { title, filter });
+  };
+
+  /** Report a failed call in a notification that says what happened. */
+  const report = (action: string, error: unknown) => {
+    Notification.error(
+      trans.__('%1 failed: %2', action, (error as Error).message),
+      { autoClose: false }
+    );
+  };
+
+  commands.addCommand(CommandIDs.create, {
+    describedBy: NO_ARGS,
+    label: trans.__('New S3 Connector…'),
+    caption: trans.__('Create a connector to an S3 bucket'),
+    execute: async () => {
+      const connector = await showConnectorForm(model, {
+        trans,
+        defaults: options.defaults()
+      });
+      if (connector) {
+        Notification.success(
+          trans.__('Connector "%1" created.', connector.name),
+          {
+            autoClose: 3000
+          }
+        );
+      }
+      return connector;
+    }
+  });
+
+  commands.addCommand(CommandIDs.refresh, {
+    describedBy: NO_ARGS,
+    label: trans.__('Refresh S3 Connectors'),
+    caption: trans.__('Reload the list of connectors from the server'),
+    execute: async () => {
+      try {
+        await model.refresh();
+      } catch (error) {
+        // The panel shows the state; a notification tells those not looking.
+        report(trans.__('Refreshing the connectors'), error);
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.openPanel, {
+    describedBy: NO_ARGS,
+    label: trans.__('Open the S3 Connectors Panel'),
+    execute: () => {
+      app.shell.activateById(options.panelId);
+    }
+  });
+
+  commands.addCommand(CommandIDs.test, {
+    describedBy: CONNECTOR_ARGS,
+    label: args =>
+      args.id
+        ? trans.__('Test Connection')
+        : trans.__('Test S3 Connector Connection…'),
+    caption: trans.__(
+      'Check that the bucket can be reached with the stored key'
+    ),
+    execute: async args => {
+      const connector = await resolve(
+        args,
+        trans.__('Test the connection of…')
+      );
+      if (!connector) {
+        return;
+      }
+      model.selectedId = connector.id;
+      try {
+        const result = await model.test(connector.id);
+        if (result.ok) {
+          Notification.success(result.message, { autoClose: 4000 });
+        } else {
+          Notification.warning(
+            trans.__('Connector "%1": %2', connector.name, result.message),
+            {
+              autoClose: false,
+              actions: [
+                {
+                  label: trans.__('Edit connector'),
+                  callback: () =>
+                    void commands.execute(CommandIDs.edit, { id: connector.id })
+                }
+              ]
+            }
+          );
+        }
+        return result;
+      } catch (error) {
+        report(trans.__('Testing the connection'), error);
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.edit, {
+    describedBy: CONNECTOR_ARGS,
+    label: args =>
+      args.id ? trans.__('Edit') : trans.__('Edit S3 Connector…'),
+    execute: async args => {
+      const connector = await resolve(args, trans.__('Edit the connector…'));
+      if (!connector) {
+        return;
+      }
+      return showConnectorForm(model, {
+        trans,
+        defaults: options.defaults(),
+        connector
+      });
+    }
+  });
+
+  commands.addCommand(CommandIDs.remove, {
+    describedBy: CONNECTOR_ARGS,
+    label: args =>
+      args.id ? trans.__('Delete') : trans.__('Delete S3 Connector…'),
+    execute: async args => {
+      const connector = await resolve(args, trans.__('Delete the connector…'));
+      if (!connector) {
+        return;
+      }
+      const body = connector.active
+        ? trans.__(
+            'Connector "%1" is active. Deactivate it and delete it? Its bucket is not changed.',
+            connector.name
+          )
+        : trans.__(
+            'Delete connector "%1"? Its bucket is not changed.',
+            connector.name
+          );
+      const result = await showDialog({
+        title: trans.__('Delete connector'),
+        body,
+        buttons: [
+          Dialog.cancelButton({ label: trans.__('Cancel') }),
+          Dialog.warnButton({
+            label: connector.active
+              ? trans.__('Deactivate and delete')
+              : trans.__('Delete')
+          })
+        ]
+      });
+      if (!result.button.accept) {
+        return;
+      }
+      try {
+        if (connector.active) {
+          await model.deactivate(connector.id);
+        }
+        await model.remove(connector.id);
+        Notification.success(
+          trans.__('Connector "%1" deleted.', connector.name),
+          {
+            autoClose: 3000
+          }
+        );
+      } catch (error) {
+        report(trans.__('Deleting the connector'), error);
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.activate, {
+    describedBy: CONNECTOR_ARGS,
+    label: args =>
+      args.id ? trans.__('Activate') : trans.__('Activate S3 Connector…'),
+    isEnabled: args => {
+      const c = typeof args.id === 'string' ? model.find(args.id) : undefined;
+      return !c || !c.active;
+    },
+    execute: async args => {
+      const connector = await resolve(
+        args,
+        trans.__('Activate the connector…'),
+        c => !c.active
+      );
+      if (!connector) {
+        return;
+      }
+      try {
+        return await model.activate(connector.id);
+      } catch (error) {
+        report(trans.__('Activating the connector'), error);
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.deactivate, {
+    describedBy: CONNECTOR_ARGS,
+    label: args =>
+      args.id ? trans.__('Deactivate') : trans.__('Deactivate S3 Connector…'),
+    isEnabled: args => {
+      const c = typeof args.id === 'string' ? model.find(args.id) : undefined;
+      return !c || c.active;
+    },
+    execute: async args => {
+      const connector = await resolve(
+        args,
+        trans.__('Deactivate the connector…'),
+        c => c.active
+      );
+      if (!connector) {
+        return;
+      }
+      try {
+        return await model.deactivate(connector.id);
+      } catch (error) {
+        report(trans.__('Deactivating the connector'), error);
+      }
+    }
+  });
+}

@@ -1,0 +1,161 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import { IConnector } from '../connectors/types';
+import { bucketIcon } from '../icons';
+import { IConnectorsModel } from '../tokens';
+import { ConnectorDetails, IConnectorActions } from './ConnectorDetails';
+
+/** A shell command: not translated. */
+const ENABLE_COMMAND =
+  'jupyter server extension enable jupyterlab_s3_connectors';
+
+export interface IConnectorListProps {
+  model: IConnectorsModel;
+  actions: IConnectorActions & { create(): void; retry(): void };
+  trans: TranslationBundle;
+}
+
+/**
+ * The list of connectors; the selected one shows its details.
+ */
+export function ConnectorList(props: IConnectorListProps): JSX.Element {
+  const { model, trans, actions } = props;
+  if (model.status === 'missing-server') {
+    return (
+      <div className="jp-S3Connectors-message jp-mod-error" role="alert">
+        <p>{trans.__('The S3 Connectors server extension is not running.')}</p>
+        <p>
+          {trans.__(
+            'Enable it with the command below, then restart JupyterLab:'
+          )}
+        </p>
+        <pre>{ENABLE_COMMAND}</pre>
+      </div>
+    );
+  }
+  if (model.status === 'error' && !model.connectors.length) {
+    return (
+      <div className="jp-S3Connectors-message jp-mod-error" role="alert">
+        <p>{trans.__('The connectors could not be loaded: %1', model.error)}</p>
+        <button
+          className="jp-Button jp-mod-styled jp-mod-reject"
+          onClick={() => actions.retry()}
+        >
+          {trans.__('Try again')}
+        </button>
+      </div>
+    );
+  }
+  if (model.status === 'loading' && !model.connectors.length) {
+    return (
+      <div className="jp-S3Connectors-message">{trans.__('Loading…')}</div>
+    );
+  }
+  if (!model.connectors.length) {
+    return (
+      <div className="jp-S3Connectors-message">
+        <p>{trans.__('No S3 connectors yet.')}</p>
+        <button
+          className="jp-Button jp-mod-styled jp-mod-accept"
+          onClick={() => actions.create()}
+        >
+          {trans.__('New connector')}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <ul className="jp-S3Connectors-list" aria-label={trans.__('S3 connectors')}>
+      {model.connectors.map(connector => (
+        <ConnectorItem
+          key={connector.id}
+          connector={connector}
+          selected={connector.id === model.selectedId}
+          onSelect={() =>
+            (model.selectedId =
+              model.selectedId === connector.id ? null : connector.id)
+          }
+          {...props}
+        />
+      ))}
+    </ul>
+  );
+}
+
+function ConnectorItem(
+  props: IConnectorListProps & {
+    connector: IConnector;
+    selected: boolean;
+    onSelect(): void;
+  }
+): JSX.Element {
+  const { connector: c, trans, selected } = props;
+  const classes = ['jp-S3Connectors-item'];
+  if (selected) {
+    classes.push('jp-mod-selected');
+  }
+  if (c.active) {
+    classes.push('jp-mod-active');
+  }
+  return (
+    <li className={classes.join(' ')} data-connector-name={c.name}>
+      <div
+        className="jp-S3Connectors-itemHeader"
+        role="button"
+        tabIndex={0}
+        aria-expanded={selected}
+        onClick={props.onSelect}
+        onKeyDown={event => {
+          if (event.key === 'Enter' || event.key === ' ') {
+            event.preventDefault();
+            props.onSelect();
+          }
+        }}
+      >
+        <bucketIcon.react
+          className="jp-S3Connectors-itemIcon"
+          tag="span"
+          elementSize="normal"
+        />
+        <div className="jp-S3Connectors-itemText">
+          <div className="jp-S3Connectors-itemName">{c.name}</div>
+          <div
+            className="jp-S3Connectors-itemLocation"
+            title={`${c.bucket} · ${c.endpoint}`}
+          >
+            {c.bucket} · {c.endpoint}
+          </div>
+          <div className="jp-S3Connectors-badges">
+            <span
+              className={`jp-S3Connectors-badge jp-S3Connectors-badge-${c.mode}`}
+            >
+              {c.mode === 'read-only'
+                ? trans.__('read-only')
+                : trans.__('read-write')}
+            </span>
+            <span
+              className={`jp-S3Connectors-badge jp-S3Connectors-badge-${c.backend}`}
+            >
+              {c.backend === 'direct' ? trans.__('direct') : trans.__('proxy')}
+            </span>
+            {c.active && (
+              <span className="jp-S3Connectors-badge jp-S3Connectors-badge-active">
+                {trans.__('active')}
+              </span>
+            )}
+          </div>
+        </div>
+      </div>
+      {selected && (
+        <ConnectorDetails
+          connector={c}
+          test={props.model.lastTest(c.id)}
+          testing={props.model.isTesting(c.id)}
+          actions={props.actions}
+          trans={trans}
+        />
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,242 @@
+import { ISignal, Signal } from '@lumino/signaling';
+
+import {
+  requestAPI,
+  Requester,
+  ServerExtensionMissingError
+} from '../requests';
+import { IConnectorsModel } from '../tokens';
+import { IConnector, IConnectorInput, IServerInfo, ITestResult } from './types';
+
+/**
+ * The connectors known to the server, and the calls that change them.
+ *
+ * Widgets render this state and commands call its methods; every change is
+ * announced through `changed`.
+ */
+export class ConnectorsModel implements IConnectorsModel {
+  constructor(options: ConnectorsModel.IOptions = {}) {
+    this._request = options.requester ?? requestAPI;
+  }
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get activeChanged(): ISignal<this, IConnectorsModel.IActiveChange> {
+    return this._activeChanged;
+  }
+
+  get connectors(): ReadonlyArray<IConnector> {
+    return this._connectors;
+  }
+
+  get status(): IConnectorsModel.Status {
+    return this._status;
+  }
+
+  get error(): string {
+    return this._error;
+  }
+
+  get serverInfo(): IServerInfo | null {
+    return this._info;
+  }
+
+  get selectedId(): string | null {
+    return this._selectedId;
+  }
+
+  set selectedId(id: string | null) {
+    if (id === this._selectedId) {
+      return;
+    }
+    this._selectedId = id;
+    this._changed.emit();
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** Find a connector by ID or by name. */
+  find(idOrName: string): IConnector | undefined {
+    return this._connectors.find(c => c.id === idOrName || c.name === idOrName);
+  }
+
+  /** Load the list from the server. */
+  async refresh(): Promise<void> {
+    this._status = this._connectors.length ? this._status : 'loading';
+    this._changed.emit();
+    try {
+      if (!this._info) {
+        this._info = await this._request<IServerInfo>('info');
+      }
+      const reply = await this._request<{ connectors: IConnector[] }>(
+        'connectors'
+      );
+      this._setConnectors(reply.connectors);
+      this._status = 'ready';
+      this._error = '';
+    } catch (error) {
+      this._status =
+        error instanceof ServerExtensionMissingError
+          ? 'missing-server'
+          : 'error';
+      this._error = (error as Error).message;
+      this._changed.emit();
+      throw error;
+    }
+    this._changed.emit();
+  }
+
+  async create(input: IConnectorInput): Promise<IConnector> {
+    const connector = await this._request<IConnector>('connectors', {
+      method: 'POST',
+      body: JSON.stringify(input)
+    });
+    this._upsert(connector);
+    this._selectedId = connector.id;
+    this._changed.emit();
+    return connector;
+  }
+
+  /**
+   * Update a connector; an empty secret keeps the stored one.
+   */
+  async update(
+    id: string,
+    input: Partial<IConnectorInput>
+  ): Promise<IConnector> {
+    const body: Partial<IConnectorInput> = { ...input };
+    if (!body.secret_access_key) {
+      delete body.secret_access_key;
+    }
+    const connector = await this._request<IConnector>(
+      `connectors/${encodeURIComponent(id)}`,
+      { method: 'PATCH', body: JSON.stringify(body) }
+    );
+    this._upsert(connector);
+    this._changed.emit();
+    return connector;
+  }
+
+  async remove(id: string): Promise<void> {
+    await this._request<void>(`connectors/${encodeURIComponent(id)}`, {
+      method: 'DELETE'
+    });
+    this._connectors = this._connectors.filter(c => c.id !== id);
+    if (this._selectedId === id) {
+      this._selectedId = null;
+    }
+    this._changed.emit();
+  }
+
+  async activate(id: string): Promise<IConnector> {
+    return this._setActive(id, true);
+  }
+
+  async deactivate(id: string): Promise<IConnector> {
+    return this._setActive(id, false);
+  }
+
+  /** Ask the server to reach the bucket with the stored credentials. */
+  async test(id: string): Promise<ITestResult> {
+    this._testing.add(id);
+    this._changed.emit();
+    try {
+      const result = await this._request<ITestResult>(
+        `connectors/${encodeURIComponent(id)}/test`,
+        { method: 'POST' }
+      );
+      this._testResults.set(id, result);
+      return result;
+    } finally {
+      this._testing.delete(id);
+      this._changed.emit();
+    }
+  }
+
+  /** Whether a connection test of this connector is running. */
+  isTesting(id: string): boolean {
+    return this._testing.has(id);
+  }
+
+  /** The last connection test of a connector in this session, if any. */
+  lastTest(id: string): ITestResult | undefined {
+    return this._testResults.get(id);
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    Signal.clearData(this);
+  }
+
+  private async _setActive(id: string, active: boolean): Promise<IConnector> {
+    const action = active ? 'activate' : 'deactivate';
+    const connector = await this._request<IConnector>(
+      `connectors/${encodeURIComponent(id)}/${action}`,
+      { method: 'POST' }
+    );
+    this._upsert(connector);
+    this._changed.emit();
+    return connector;
+  }
+
+  private _setConnectors(connectors: IConnector[]): void {
+    const before = new Map(this._connectors.map(c => [c.id, c.active]));
+    this._connectors = [...connectors].sort((a, b) =>
+      a.name.localeCompare(b.name)
+    );
+    for (const id of [...this._testResults.keys()]) {
+      if (!this.find(id)) {
+        this._testResults.delete(id);
+      }
+    }
+    for (const connector of this._connectors) {
+      if ((before.get(connector.id) ?? false) !== connector.active) {
+        this._activeChanged.emit({ connector, active: connector.active });
+      }
+    }
+    for (const [id, wasActive] of before) {
+      if (wasActive && !this._connectors.some(c => c.id === id)) {
+        this._activeChanged.emit({ connector: null, id, active: false });
+      }
+    }
+  }
+
+  private _upsert(connector: IConnector): void {
+    const previous = this._connectors.find(c => c.id === connector.id);
+    const others = this._connectors.filter(c => c.id !== connector.id);
+    this._connectors = [...others, connector].sort((a, b) =>
+      a.name.localeCompare(b.name)
+    );
+    if ((previous?.active ?? false) !== connector.active) {
+      this._activeChanged.emit({ connector, active: connector.active });
+    }
+  }
+
+  private _request: Requester;
+  private _connectors: IConnector[] = [];
+  private _status: IConnectorsModel.Status = 'loading';
+  private _error = '';
+  private _info: IServerInfo | null = null;
+  private _selectedId: string | null = null;
+  private _testResults = new Map<string, ITestResult>();
+  private _testing = new Set<string>();
+  private _isDisposed = false;
+  private _changed = new Signal<this, void>(this);
+  private _activeChanged = new Signal<this, IConnectorsModel.IActiveChange>(
+    this
+  );
+}
+
+export namespace ConnectorsModel {
+  export interface IOptions {
+    /** The function that calls the REST API (a seam for unit tests). */
+    requester?: Requester;
+  }
+}

@@ -1,0 +1,59 @@
+import { Token } from '@lumino/coreutils';
+import { IDisposable } from '@lumino/disposable';
+import { ISignal } from '@lumino/signaling';
+
+import {
+  IConnector,
+  IConnectorInput,
+  IServerInfo,
+  ITestResult
+} from './connectors/types';
+
+export * from './connectors/types';
+
+/**
+ * The connectors of this Jupyter server: their state and the calls that
+ * change it.
+ */
+export interface IConnectorsModel extends IDisposable {
+  /** Emitted whenever the list, a connector or the selection changes. */
+  readonly changed: ISignal<IConnectorsModel, void>;
+  /** Emitted when a connector becomes active or inactive. */
+  readonly activeChanged: ISignal<
+    IConnectorsModel,
+    IConnectorsModel.IActiveChange
+  >;
+  readonly connectors: ReadonlyArray<IConnector>;
+  readonly status: IConnectorsModel.Status;
+  /** The last error's message when `status` is `error` or `missing-server`. */
+  readonly error: string;
+  readonly serverInfo: IServerInfo | null;
+  selectedId: string | null;
+  find(idOrName: string): IConnector | undefined;
+  refresh(): Promise<void>;
+  create(input: IConnectorInput): Promise<IConnector>;
+  update(id: string, input: Partial<IConnectorInput>): Promise<IConnector>;
+  remove(id: string): Promise<void>;
+  activate(id: string): Promise<IConnector>;
+  deactivate(id: string): Promise<IConnector>;
+  test(id: string): Promise<ITestResult>;
+  lastTest(id: string): ITestResult | undefined;
+  isTesting(id: string): boolean;
+}
+
+export namespace IConnectorsModel {
+  export type Status = 'loading' | 'ready' | 'error' | 'missing-server';
+
+  export interface IActiveChange {
+    /** The connector, or null when an active one disappeared. */
+    connector: IConnector | null;
+    id?: string;
+    active: boolean;
+  }
+}
+
+/** The connectors model, for plugins that act on connectors. */
+export const IConnectorsModel = new Token<IConnectorsModel>(
+  'jupyterlab-s3-connectors:IConnectorsModel',
+  'The S3 connectors of this Jupyter server and the calls that change them.'
+);

@@ -1,0 +1,311 @@
+import { Dialog } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import { validateConnector } from '../connectors/validation';
+import {
+  FieldErrors,
+  IConnector,
+  IConnectorDefaults,
+  IConnectorInput
+} from '../connectors/types';
+
+type FieldName = keyof IConnectorInput;
+
+/**
+ * The body of the new/edit connector dialog.
+ *
+ * Plain DOM rather than React: the dialog checks `.jp-mod-error` on every
+ * `input` event to enable its accept button, so the field state must be
+ * updated synchronously, before the event reaches the dialog.
+ */
+export class ConnectorForm
+  extends Widget
+  implements Dialog.IBodyWidget<IConnectorInput>
+{
+  constructor(options: ConnectorForm.IOptions) {
+    super({ node: document.createElement('form') });
+    this.addClass('jp-S3Connectors-form');
+    this._trans = options.trans;
+    this._isNew = !options.connector;
+    this._allowDirect = options.allowDirect;
+    const initial = ConnectorForm.initialValues(options);
+    const trans = this._trans;
+    const form = this.node as HTMLFormElement;
+    form.noValidate = true;
+    form.autocomplete = 'off';
+    form.addEventListener('submit', event => event.preventDefault());
+
+    this._addInput('name', trans.__('Name'), initial.name, {
+      placeholder: trans.__('my-connector'),
+      hint: trans.__(
+        'Lowercase letters, digits and hyphens; starts with a letter.'
+      )
+    });
+    this._addInput(
+      'description',
+      trans.__('Description'),
+      initial.description,
+      {
+        multiline: true,
+        placeholder: trans.__('Optional')
+      }
+    );
+    this._addInput('endpoint', trans.__('Endpoint'), initial.endpoint, {
+      placeholder: trans.__('https://s3.example.com'),
+      type: 'url'
+    });
+    this._addInput('region', trans.__('Region'), initial.region, {
+      placeholder: trans.__('us-east-1')
+    });
+    this._addInput('bucket', trans.__('Bucket'), initial.bucket, {
+      placeholder: trans.__('my-bucket')
+    });
+    this._addInput('prefix', trans.__('Folder'), initial.prefix, {
+      placeholder: trans.__('Optional: a folder of the bucket to use as root')
+    });
+    this._addInput(
+      'access_key_id',
+      trans.__('Access key ID'),
+      initial.access_key_id
+    );
+    this._addInput(
+      'secret_access_key',
+      trans.__('Secret access key'),
+      initial.secret_access_key,
+      {
+        type: 'password',
+        placeholder: this._isNew
+          ? ''
+          : trans.__('Leave empty to keep the current key'),
+        hint: trans.__('Stored encrypted on the server; never shown again.')
+      }
+    );
+    this._addSelect('mode', trans.__('Mode'), initial.mode, [
+      ['read-write', trans.__('Read-write')],
+      ['read-only', trans.__('Read-only')]
+    ]);
+    const backends: [string, string][] = [
+      ['proxy', trans.__('Proxy (the key stays on the server)')]
+    ];
+    if (this._allowDirect || initial.backend === 'direct') {
+      backends.push([
+        'direct',
+        trans.__('Direct (the browser gets the key; needs bucket CORS)')
+      ]);
+    }
+    this._addSelect('backend', trans.__('Backend'), initial.backend, backends);
+
+    form.addEventListener('input', event => this._onInput(event));
+    form.addEventListener('change', event => this._onInput(event));
+    form.addEventListener('focusout', event => this._onInput(event));
+
+    // Errors given by the caller (a previous attempt, or the server) show at once.
+    const errors = options.errors ?? {};
+    for (const name of Object.keys(errors) as FieldName[]) {
+      this._touched.add(name);
+    }
+    this._serverErrors = { ...errors };
+    this._render();
+  }
+
+  /** The current values; the caller validates them again. */
+  getValue(): IConnectorInput {
+    const value = (name: FieldName) => {
+      const element = this._inputs.get(name);
+      return element ? element.value.trim() : '';
+    };
+    return {
+      name: value('name'),
+      description: (this._inputs.get('description')?.value ?? '').trim(),
+      endpoint: value('endpoint'),
+      region: value('region'),
+      bucket: value('bucket'),
+      prefix: value('prefix'),
+      access_key_id: value('access_key_id'),
+      // A key is kept exactly as typed.
+      secret_access_key: this._inputs.get('secret_access_key')?.value ?? '',
+      mode: value('mode') as IConnectorInput['mode'],
+      backend: value('backend') as IConnectorInput['backend']
+    };
+  }
+
+  /** The current validation errors of every field. */
+  get errors(): FieldErrors {
+    return {
+      ...validateConnector(this.getValue(), {
+        isNew: this._isNew,
+        allowDirect: this._allowDirect,
+        trans: this._trans
+      }),
+      ...this._serverErrors
+    };
+  }
+
+  private _onInput(event: Event): void {
+    const target = event.target as HTMLElement | null;
+    const name = target?.getAttribute('name') as FieldName | null;
+    if (!name) {
+      return;
+    }
+    if (event.type !== 'focusout' || (target as HTMLInputElement).value) {
+      this._touched.add(name);
+    }
+    delete this._serverErrors[name];
+    this._render();
+  }
+
+  private _render(): void {
+    const errors = this.errors;
+    for (const [name, element] of this._inputs) {
+      const message = this._touched.has(name) ? errors[name] : undefined;
+      const field = element.closest('.jp-S3Connectors-field') as HTMLElement;
+      const errorNode = field.querySelector(
+        '.jp-S3Connectors-fieldError'
+      ) as HTMLElement;
+      errorNode.textContent = message ?? '';
+      element.classList.toggle('jp-mod-error', !!message);
+      element.setAttribute('aria-invalid', message ? 'true' : 'false');
+    }
+    const backend = this._inputs.get('backend')?.value;
+    this._directWarning.hidden = backend !== 'direct';
+  }
+
+  private _addInput(
+    name: FieldName,
+    label: string,
+    value: string,
+    options: {
+      placeholder?: string;
+      hint?: string;
+      type?: string;
+      multiline?: boolean;
+    } = {}
+  ): void {
+    const element = options.multiline
+      ? document.createElement('textarea')
+      : document.createElement('input');
+    if (element instanceof HTMLInputElement) {
+      element.type = options.type ?? 'text';
+      element.spellcheck = false;
+    } else {
+      element.rows = 2;
+    }
+    element.value = value;
+    element.placeholder = options.placeholder ?? '';
+    element.classList.add('jp-mod-styled');
+    if (name === 'secret_access_key') {
+      element.autocomplete = 'new-password';
+    }
+    this._addField(name, label, element, options.hint);
+  }
+
+  private _addSelect(
+    name: FieldName,
+    label: string,
+    value: string,
+    choices: [string, string][]
+  ): void {
+    const select = document.createElement('select');
+    select.classList.add('jp-mod-styled');
+    for (const [choice, text] of choices) {
+      const option = document.createElement('option');
+      option.value = choice;
+      option.textContent = text;
+      select.appendChild(option);
+    }
+    select.value = value;
+    this._addField(name, label, select);
+    if (name === 'backend') {
+      const warning = document.createElement('div');
+      warning.className = 'jp-S3Connectors-fieldHint jp-mod-warning';
+      warning.textContent = this._trans.__(
+        'With the direct backend the secret key is sent to your browser, and the bucket needs a CORS rule for this JupyterLab.'
+      );
+      select.closest('.jp-S3Connectors-field')!.appendChild(warning);
+      this._directWarning = warning;
+    }
+  }
+
+  private _addField(
+    name: FieldName,
+    label: string,
+    element: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement,
+    hint?: string
+  ): void {
+    const id = `jp-S3Connectors-${name}-${Private.counter.next++}`;
+    const field = document.createElement('div');
+    field.className = 'jp-S3Connectors-field';
+    field.dataset.field = name;
+    const labelNode = document.createElement('label');
+    labelNode.htmlFor = id;
+    labelNode.textContent = label;
+    element.id = id;
+    element.name = name;
+    const errorNode = document.createElement('div');
+    errorNode.className = 'jp-S3Connectors-fieldError';
+    errorNode.id = `${id}-error`;
+    errorNode.setAttribute('aria-live', 'polite');
+    element.setAttribute('aria-describedby', errorNode.id);
+    field.append(labelNode, element);
+    if (hint) {
+      const hintNode = document.createElement('div');
+      hintNode.className = 'jp-S3Connectors-fieldHint';
+      hintNode.textContent = hint;
+      field.appendChild(hintNode);
+    }
+    field.appendChild(errorNode);
+    this.node.appendChild(field);
+    this._inputs.set(name, element);
+  }
+
+  private _trans: TranslationBundle;
+  private _isNew: boolean;
+  private _allowDirect: boolean;
+  private _inputs = new Map<
+    FieldName,
+    HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement
+  >();
+  private _touched = new Set<FieldName>();
+  private _serverErrors: FieldErrors = {};
+  private _directWarning: HTMLElement = document.createElement('div');
+}
+
+export namespace ConnectorForm {
+  export interface IOptions {
+    trans: TranslationBundle;
+    /** The connector to edit; absent for a new one. */
+    connector?: IConnector;
+    /** Values to start from (a previous attempt); wins over `connector`. */
+    values?: IConnectorInput;
+    /** Errors to show at once. */
+    errors?: FieldErrors;
+    defaults: IConnectorDefaults;
+    allowDirect: boolean;
+  }
+
+  /** The values the form starts with. */
+  export function initialValues(options: IOptions): IConnectorInput {
+    if (options.values) {
+      return { ...options.values };
+    }
+    const c = options.connector;
+    return {
+      name: c?.name ?? '',
+      description: c?.description ?? '',
+      endpoint: c?.endpoint ?? '',
+      region: c?.region ?? options.defaults.region,
+      bucket: c?.bucket ?? '',
+      prefix: c?.prefix ?? '',
+      access_key_id: c?.access_key_id ?? '',
+      secret_access_key: '',
+      mode: c?.mode ?? options.defaults.mode,
+      backend: c?.backend ?? options.defaults.backend
+    };
+  }
+}
+
+namespace Private {
+  /** Makes the form's element IDs unique on the page. */
+  export const counter = { next: 0 };
+}

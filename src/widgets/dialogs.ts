@@ -1,0 +1,118 @@
+import { Dialog, InputDialog, showDialog } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+
+import { validateConnector } from '../connectors/validation';
+import {
+  FieldErrors,
+  IConnector,
+  IConnectorDefaults,
+  IConnectorInput
+} from '../connectors/types';
+import { ConnectorsAPIError } from '../requests';
+import { IConnectorsModel } from '../tokens';
+import { ConnectorForm } from './ConnectorForm';
+
+/**
+ * Show the connector form until the input is valid and the server accepts
+ * it, or the user cancels. Nothing typed is lost between attempts.
+ *
+ * @returns the created or updated connector, or null when cancelled.
+ */
+export async function showConnectorForm(
+  model: IConnectorsModel,
+  options: {
+    trans: TranslationBundle;
+    defaults: IConnectorDefaults;
+    connector?: IConnector;
+  }
+): Promise<IConnector | null> {
+  const { trans, connector } = options;
+  let values: IConnectorInput | undefined;
+  let errors: FieldErrors | undefined;
+  let message = '';
+  for (;;) {
+    const form = new ConnectorForm({
+      trans,
+      connector,
+      values,
+      errors,
+      defaults: options.defaults,
+      allowDirect: model.serverInfo?.allow_direct_backend ?? true
+    });
+    if (message) {
+      const banner = document.createElement('div');
+      banner.className = 'jp-S3Connectors-formError';
+      banner.setAttribute('role', 'alert');
+      banner.textContent = message;
+      form.node.prepend(banner);
+    }
+    const result = await showDialog({
+      title: connector
+        ? trans.__('Edit connector "%1"', connector.name)
+        : trans.__('New S3 connector'),
+      body: form,
+      focusNodeSelector: 'input',
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.okButton({
+          label: connector ? trans.__('Save') : trans.__('Create')
+        })
+      ]
+    });
+    if (!result.button.accept || !result.value) {
+      return null;
+    }
+    values = result.value;
+    errors = validateConnector(values, {
+      isNew: !connector,
+      allowDirect: model.serverInfo?.allow_direct_backend ?? true,
+      trans
+    });
+    message = '';
+    if (Object.keys(errors).length) {
+      message = trans.__('Correct the fields marked below.');
+      continue;
+    }
+    try {
+      return connector
+        ? await model.update(connector.id, values)
+        : await model.create(values);
+    } catch (error) {
+      const fieldErrors =
+        error instanceof ConnectorsAPIError ? error.fieldErrors : {};
+      errors = fieldErrors;
+      message = (error as Error).message;
+    }
+  }
+}
+
+/**
+ * Ask which connector to act on, when a command got none.
+ */
+export async function pickConnector(
+  model: IConnectorsModel,
+  trans: TranslationBundle,
+  options: { title: string; filter?: (c: IConnector) => boolean }
+): Promise<IConnector | null> {
+  const candidates = model.connectors.filter(options.filter ?? (() => true));
+  if (!candidates.length) {
+    await showDialog({
+      title: options.title,
+      body: trans.__('There is no connector to choose from.'),
+      buttons: [Dialog.okButton({ label: trans.__('OK') })]
+    });
+    return null;
+  }
+  const selected = candidates.find(c => c.id === model.selectedId);
+  const result = await InputDialog.getItem({
+    title: options.title,
+    items: candidates.map(c => c.name),
+    current: selected ? selected.name : 0,
+    okLabel: trans.__('Choose'),
+    cancelLabel: trans.__('Cancel')
+  });
+  if (!result.button.accept || result.value === null) {
+    return null;
+  }
+  return model.find(result.value) ?? null;
+}
