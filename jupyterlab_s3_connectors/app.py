@@ -1,0 +1,98 @@
+"""The jupyter_server extension: configuration (traitlets), the store and the handlers."""
+
+from __future__ import annotations
+
+import os
+
+from jupyter_core.paths import jupyter_data_dir
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Bool, Float, List, Unicode, default, validate
+
+from . import __version__
+from .crypto import KeyProvider
+from .handlers import ServerOptions, api_handlers
+from .store import ConnectorStore
+from .validation import validate_region
+
+
+class S3ConnectorsApp(ExtensionApp):
+    """S3 connectors: S3-compatible buckets as JupyterLab storage."""
+
+    name = "jupyterlab_s3_connectors"
+
+    store_path = Unicode(
+        config=True,
+        help="""Path of the JSON file holding the connectors (written with mode 0600).
+        Default: <jupyter data dir>/s3_connectors/connectors.json.""",
+    )
+
+    key_path = Unicode(
+        config=True,
+        help="""Path of the file holding the Fernet key that encrypts the connectors' secret
+        keys. It is created with mode 0600 the first time a secret is stored. Unused when
+        encryption_keys is set. Default: <jupyter data dir>/s3_connectors/connectors.key.""",
+    )
+
+    encryption_keys = List(
+        Unicode(),
+        config=True,
+        help="""Fernet keys that encrypt the connectors' secret keys, instead of the key file.
+        The first key encrypts; every key decrypts, so a new key can be put first to rotate.
+        Generate one with `python -c "from cryptography.fernet import Fernet;
+        print(Fernet.generate_key().decode())"`.""",
+    )
+
+    allow_direct_backend = Bool(
+        True,
+        config=True,
+        help="""Whether connectors may use the 'direct' backend, which gives the browser the
+        secret key so it can talk to the endpoint itself. When False, only the 'proxy'
+        backend can be chosen and the secret never leaves the server.""",
+    )
+
+    connection_timeout = Float(
+        10.0,
+        config=True,
+        help="Seconds to wait when connecting to, or reading from, an S3 endpoint.",
+    )
+
+    default_region = Unicode(
+        "us-east-1",
+        config=True,
+        help="Region used for connectors that do not set one.",
+    )
+
+    @default("store_path")
+    def _default_store_path(self) -> str:
+        return os.path.join(jupyter_data_dir(), "s3_connectors", "connectors.json")
+
+    @default("key_path")
+    def _default_key_path(self) -> str:
+        return os.path.join(jupyter_data_dir(), "s3_connectors", "connectors.key")
+
+    @validate("default_region")
+    def _validate_default_region(self, proposal):
+        try:
+            return validate_region(proposal["value"], "us-east-1")
+        except ValueError as error:
+            raise ValueError(f"S3ConnectorsApp.default_region: {error}") from None
+
+    @validate("connection_timeout")
+    def _validate_connection_timeout(self, proposal):
+        if proposal["value"] <= 0:
+            raise ValueError("S3ConnectorsApp.connection_timeout must be positive.")
+        return proposal["value"]
+
+    def initialize_settings(self) -> None:
+        keys = KeyProvider(os.path.expanduser(self.key_path), self.encryption_keys)
+        self.store = ConnectorStore(os.path.expanduser(self.store_path), keys)
+        self.options = ServerOptions(
+            version=__version__,
+            allow_direct_backend=self.allow_direct_backend,
+            default_region=self.default_region,
+            connection_timeout=self.connection_timeout,
+        )
+        self.log.info("S3 connectors are stored in %s", self.store.path)
+
+    def initialize_handlers(self) -> None:
+        self.handlers.extend(api_handlers(self.store, self.options))

@@ -1,0 +1,106 @@
+"""Shared base of the extension's REST handlers: auth resource, JSON bodies, JSON errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.client import responses
+from typing import Any, TypeVar
+
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from tornado.web import HTTPError
+
+from ..errors import ConnectorActive, ConnectorNotFound, DuplicateName, StoreError
+from ..store import ConnectorStore
+
+#: The resource name given to jupyter_server's authorizer for every handler here.
+AUTH_RESOURCE = "s3_connectors"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """Settings of the extension that handlers need, copied from the app's traitlets."""
+
+    version: str
+    allow_direct_backend: bool
+    default_region: str
+    connection_timeout: float
+
+
+class ApiError(HTTPError):
+    """An HTTP error whose JSON body is ``payload`` (always with a ``message``)."""
+
+    def __init__(self, status_code: int, message: str, **extra: Any):
+        # tornado %-formats log_message when logging; escape so any text is safe.
+        super().__init__(status_code, log_message=message.replace("%", "%%"))
+        self.payload: dict[str, Any] = {"message": message, **extra}
+
+
+class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
+    """Base class: authenticated JSON API whose errors are ``{"message": ...}``."""
+
+    auth_resource = AUTH_RESOURCE
+
+    def initialize(  # type: ignore[override]
+        self, name: str, store: ConnectorStore, options: ServerOptions
+    ) -> None:
+        super().initialize(name)
+        self.store = store
+        self.options = options
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc_info = kwargs.get("exc_info")
+        error = exc_info[1] if exc_info else None
+        if isinstance(error, ApiError):
+            payload = error.payload
+        elif isinstance(error, HTTPError):
+            message = error.log_message or error.reason or responses.get(status_code, "Error")
+            if error.log_message and error.args:
+                message = error.log_message % error.args
+            payload = {"message": message}
+        else:
+            # Unexpected exceptions are logged by tornado; their text stays out of answers.
+            payload = {"message": "Unexpected server error; see the Jupyter server log."}
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(payload))
+
+    def read_json_object(self) -> dict[str, Any]:
+        """The request body as a JSON object (never logged: it may hold a secret)."""
+        body = self.request.body
+        if not body or not body.strip():
+            return {}
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ApiError(400, "The request body is not valid JSON.") from None
+        if not isinstance(data, dict):
+            raise ApiError(400, "The request body must be a JSON object.")
+        return data
+
+    def user_name(self) -> str:
+        user = self.current_user
+        return str(getattr(user, "username", "") or getattr(user, "name", "") or "anonymous")
+
+    async def call_store(self, method: Callable[..., T], *args: Any) -> T:
+        """Run a blocking store call in a thread and map its errors to HTTP answers."""
+        try:
+            return await asyncio.to_thread(method, *args)
+        except ConnectorNotFound as error:
+            raise ApiError(404, error.message) from None
+        except DuplicateName as error:
+            raise ApiError(409, error.message, errors={"name": error.message}) from None
+        except ConnectorActive as error:
+            raise ApiError(409, error.message) from None
+        except StoreError as error:
+            self.log.error("S3 connectors store error: %s", error.message)
+            raise ApiError(500, error.message) from None
+
+    def write_json(self, data: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(data))
