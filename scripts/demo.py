@@ -1,0 +1,197 @@
+"""Start the demo: a local S3 server (moto) with a seeded bucket, a demo
+connector for it, and JupyterLab. Ctrl-C stops everything it started.
+
+Run through ``make demo``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+from moto.server import ThreadedMotoServer
+
+from jupyterlab_s3_connectors.crypto import KeyProvider
+from jupyterlab_s3_connectors.store import ConnectorStore
+from jupyterlab_s3_connectors.validation import validate_new_connector
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_DIR = ROOT / ".demo"
+BUCKET = "demo"
+CONNECTOR = "demo"
+# moto accepts any key; these are the demo's own, not real credentials.
+ACCESS_KEY_ID = "demo-access-key"
+SECRET_ACCESS_KEY = "demo-secret-key"  # noqa: S105
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def png(width: int = 96, height: int = 64) -> bytes:
+    """A small gradient image, made here so the demo needs no binary files."""
+    rows = b"".join(
+        b"\x00" + b"".join(bytes((x * 255 // width, y * 255 // height, 160)) for x in range(width))
+        for y in range(height)
+    )
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def notebook() -> bytes:
+    cells = [
+        {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": [
+                "# Welcome to the demo bucket\n",
+                "\n",
+                "This notebook lives in the S3 bucket `demo`.",
+            ],
+        },
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": ["import csv\n", "print('Hello from S3')"],
+        },
+    ]
+    content = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(content, indent=1).encode()
+
+
+def seed_bucket(endpoint: str) -> None:
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=ACCESS_KEY_ID,
+        aws_secret_access_key=SECRET_ACCESS_KEY,
+        config=Config(s3={"addressing_style": "path"}),
+    )
+    s3.create_bucket(Bucket=BUCKET)
+    csv = "species,sepal_length,sepal_width\nsetosa,5.1,3.5\nversicolor,7.0,3.2\nvirginica,6.3,3.3\n"
+    objects = {
+        "README.md": b"# Demo bucket\n\nNotebooks, data and images to try the S3 connector.\n",
+        "notebooks/welcome.ipynb": notebook(),
+        "data/iris.csv": csv.encode(),
+        "data/2024/q1/sales.csv": b"month,sales\nJanuary,120\nFebruary,135\nMarch,150\n",
+        "data/2024/q2/sales.csv": b"month,sales\nApril,160\nMay,171\nJune,180\n",
+        "images/gradient.png": png(),
+        "empty-folder/": b"",
+    }
+    for key, body in objects.items():
+        s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+
+
+def ensure_connector(store: ConnectorStore, endpoint: str) -> None:
+    """Create the demo connector once; later runs only point it at the new port."""
+    for connector in store.list_connectors():
+        if connector.name == CONNECTOR:
+            if connector.endpoint != endpoint:
+                store.update(connector.id, {"endpoint": endpoint})
+            return
+    fields, secret = validate_new_connector(
+        {
+            "name": CONNECTOR,
+            "description": "The demo bucket on the local S3 server started by make demo.",
+            "endpoint": endpoint,
+            "bucket": BUCKET,
+            "access_key_id": ACCESS_KEY_ID,
+            "secret_access_key": SECRET_ACCESS_KEY,
+            "mode": "read-write",
+            "backend": "proxy",
+        },
+        default_region="us-east-1",
+    )
+    store.create(fields, secret, creator=os.environ.get("USER") or "demo")
+
+
+def main() -> int:
+    DEMO_DIR.mkdir(mode=0o700, exist_ok=True)
+    workspace = DEMO_DIR / "workspace"
+    workspace.mkdir(exist_ok=True)
+    store_path = DEMO_DIR / "connectors.json"
+    key_path = DEMO_DIR / "connectors.key"
+
+    # The S3 server logs every request; the demo shows only problems.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    moto_port = free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+    moto.start()
+    endpoint = f"http://127.0.0.1:{moto_port}"
+    lab: subprocess.Popen[bytes] | None = None
+    try:
+        seed_bucket(endpoint)
+        ensure_connector(ConnectorStore(str(store_path), KeyProvider(str(key_path))), endpoint)
+
+        port = free_port()
+        token = secrets.token_hex(24)
+        command = [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            f"--ServerApp.root_dir={workspace}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--S3ConnectorsApp.store_path={store_path}",
+            f"--S3ConnectorsApp.key_path={key_path}",
+        ]
+        if not shutil.which("xdg-open") and not os.environ.get("DISPLAY"):
+            command.append("--no-browser")
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            command.append("--allow-root")
+        print(f"S3 (moto) is serving bucket '{BUCKET}' at {endpoint}", flush=True)
+        lab = subprocess.Popen(command)
+        print(f"\nJupyterLab: http://127.0.0.1:{port}/lab?token={token}\n", flush=True)
+        print("Press Ctrl-C to stop JupyterLab and the S3 server.", flush=True)
+        return lab.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if lab is not None and lab.poll() is None:
+            lab.send_signal(signal.SIGINT)
+            lab.send_signal(signal.SIGINT)
+            try:
+                lab.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                lab.kill()
+        moto.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
