@@ -83,8 +83,18 @@ class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
         return data
 
     def user_name(self) -> str:
+        """The creator to record: the identity provider's display name for the user.
+
+        With token authentication, ``username`` is a random ID for each browser
+        session while ``name`` is what JupyterLab shows; with JupyterHub both are
+        the hub user name.
+        """
         user = self.current_user
-        return str(getattr(user, "username", "") or getattr(user, "name", "") or "anonymous")
+        for attribute in ("display_name", "name", "username"):
+            value = getattr(user, attribute, "")
+            if value:
+                return str(value)
+        return "anonymous"
 
     async def call_store(self, method: Callable[..., T], *args: Any) -> T:
         """Run a blocking store call in a thread and map its errors to HTTP answers."""

@@ -256,11 +256,12 @@ class TestCreatorFromIdentityProvider:
 
     async def test_creator_is_the_current_user(self, api, store_path):
         created = await create(api)
-        assert created["creator"] == "alice"
-        assert json.loads(store_path.read_text())["connectors"][0]["creator"] == "alice"
+        # The display name of the identity provider's user, as JupyterLab shows it.
+        assert created["creator"] == "Alice Liddell"
+        assert json.loads(store_path.read_text())["connectors"][0]["creator"] == "Alice Liddell"
         # editing does not change the creator
         patched = await api("PATCH", "connectors", created["id"], body={"description": "x"})
-        assert patched.json["creator"] == "alice"
+        assert patched.json["creator"] == "Alice Liddell"
 
 
 async def test_secret_is_never_returned_nor_stored_in_plaintext(
