@@ -19,6 +19,9 @@ export namespace CommandIDs {
   export const remove = 's3-connectors:delete-connector';
   export const activate = 's3-connectors:activate';
   export const deactivate = 's3-connectors:deactivate';
+  export const openBrowser = 's3-connectors:open-browser';
+  export const copyS3Uri = 's3-connectors:copy-s3-uri';
+  export const copyShareableLink = 's3-connectors:copy-shareable-link';
 }
 
 /**
@@ -239,8 +242,8 @@ export function addCommands(
         return;
       }
       try {
-        if (connector.active) {
-          await model.deactivate(connector.id);
+        if (connector.active && !(await model.deactivate(connector.id))) {
+          return;
         }
         await model.remove(connector.id);
         Notification.success(

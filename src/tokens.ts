@@ -35,13 +35,23 @@ export interface IConnectorsModel extends IDisposable {
   update(id: string, input: Partial<IConnectorInput>): Promise<IConnector>;
   remove(id: string): Promise<void>;
   activate(id: string): Promise<IConnector>;
-  deactivate(id: string): Promise<IConnector>;
+  /** Resolves to null when a deactivation guard kept the connector active. */
+  deactivate(id: string): Promise<IConnector | null>;
+  /** Resolves after the first load from the server, whether it succeeded or not. */
+  readonly ready: Promise<void>;
+  /**
+   * Add a check that runs before a connector is deactivated (for example, to
+   * ask about unsaved documents); when one resolves to false, it stays active.
+   */
+  addDeactivationGuard(guard: IConnectorsModel.DeactivationGuard): IDisposable;
   test(id: string): Promise<ITestResult>;
   lastTest(id: string): ITestResult | undefined;
   isTesting(id: string): boolean;
 }
 
 export namespace IConnectorsModel {
+  export type DeactivationGuard = (connector: IConnector) => Promise<boolean>;
+
   export type Status = 'loading' | 'ready' | 'error' | 'missing-server';
 
   export interface IActiveChange {

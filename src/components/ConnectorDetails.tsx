@@ -7,6 +7,7 @@ import { IConnector, ITestResult } from '../connectors/types';
 /** The actions a user can take on one connector. */
 export interface IConnectorActions {
   toggleActive(connector: IConnector): void;
+  browse(connector: IConnector): void;
   edit(connector: IConnector): void;
   test(connector: IConnector): void;
   remove(connector: IConnector): void;
@@ -95,6 +96,14 @@ export function ConnectorDetails(props: IConnectorDetailsProps): JSX.Element {
         >
           {c.active ? trans.__('Deactivate') : trans.__('Activate')}
         </button>
+        {c.active && (
+          <button
+            className="jp-Button jp-mod-styled jp-mod-accept"
+            onClick={() => actions.browse(c)}
+          >
+            {trans.__('Browse files')}
+          </button>
+        )}
         <button
           className="jp-Button jp-mod-styled jp-mod-reject"
           onClick={() => actions.edit(c)}

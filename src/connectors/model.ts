@@ -1,3 +1,5 @@
+import { PromiseDelegate } from '@lumino/coreutils';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import {
@@ -55,6 +57,20 @@ export class ConnectorsModel implements IConnectorsModel {
     this._changed.emit();
   }
 
+  /** Resolves after the first load from the server, whether it succeeded or not. */
+  get ready(): Promise<void> {
+    return this._ready.promise;
+  }
+
+  /**
+   * Add a check that runs before a connector is deactivated; when one resolves
+   * to false, the connector stays active.
+   */
+  addDeactivationGuard(guard: IConnectorsModel.DeactivationGuard): IDisposable {
+    this._guards.add(guard);
+    return new DisposableDelegate(() => this._guards.delete(guard));
+  }
+
   get isDisposed(): boolean {
     return this._isDisposed;
   }
@@ -85,9 +101,11 @@ export class ConnectorsModel implements IConnectorsModel {
           : 'error';
       this._error = (error as Error).message;
       this._changed.emit();
+      this._ready.resolve();
       throw error;
     }
     this._changed.emit();
+    this._ready.resolve();
   }
 
   async create(input: IConnectorInput): Promise<IConnector> {
@@ -136,7 +154,20 @@ export class ConnectorsModel implements IConnectorsModel {
     return this._setActive(id, true);
   }
 
-  async deactivate(id: string): Promise<IConnector> {
+  /**
+   * Deactivate a connector, once every deactivation guard agrees.
+   *
+   * @returns the connector, or null when a guard kept it active.
+   */
+  async deactivate(id: string): Promise<IConnector | null> {
+    const connector = this.find(id);
+    if (connector?.active) {
+      for (const guard of [...this._guards]) {
+        if (!(await guard(connector))) {
+          return null;
+        }
+      }
+    }
     return this._setActive(id, false);
   }
 
@@ -227,6 +258,8 @@ export class ConnectorsModel implements IConnectorsModel {
   private _selectedId: string | null = null;
   private _testResults = new Map<string, ITestResult>();
   private _testing = new Set<string>();
+  private _guards = new Set<IConnectorsModel.DeactivationGuard>();
+  private _ready = new PromiseDelegate<void>();
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
   private _activeChanged = new Signal<this, IConnectorsModel.IActiveChange>(

@@ -96,6 +96,18 @@ export class ConnectorForm
     }
     this._addSelect('backend', trans.__('Backend'), initial.backend, backends);
 
+    if (options.connector?.active) {
+      // The drive of an active connector is named after it.
+      const name = this._inputs.get('name') as HTMLInputElement;
+      name.readOnly = true;
+      const hint = name.parentElement?.querySelector(
+        '.jp-S3Connectors-fieldHint'
+      );
+      if (hint) {
+        hint.textContent = trans.__('Deactivate the connector to rename it.');
+      }
+    }
+
     form.addEventListener('input', event => this._onInput(event));
     form.addEventListener('change', event => this._onInput(event));
     form.addEventListener('focusout', event => this._onInput(event));

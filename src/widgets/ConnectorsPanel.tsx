@@ -58,6 +58,7 @@ export class ConnectorsPanel extends SidePanel {
       create: () => void commands.execute(CommandIDs.create),
       retry: () => void commands.execute(CommandIDs.refresh),
       edit: run(CommandIDs.edit),
+      browse: run(CommandIDs.openBrowser),
       test: run(CommandIDs.test),
       remove: run(CommandIDs.remove),
       toggleActive: (connector: IConnector) =>
