@@ -15,9 +15,11 @@ type FieldName = keyof IConnectorInput;
 /**
  * The body of the new/edit connector dialog.
  *
- * Plain DOM rather than React: the dialog checks `.jp-mod-error` on every
- * `input` event to enable its accept button, so the field state must be
- * updated synchronously, before the event reaches the dialog.
+ * The dialog enables its accept button from the `.jp-mod-error` classes it
+ * finds on each `input` event. It listens in the capture phase, before the
+ * form has checked the field, so after each check the form sends one more
+ * `input` event (from the form itself, which it ignores) for the dialog to
+ * look again.
  */
 export class ConnectorForm
   extends Widget
@@ -165,6 +167,9 @@ export class ConnectorForm
     }
     delete this._serverErrors[name];
     this._render();
+    if (event.type === 'input' || event.type === 'change') {
+      this.node.dispatchEvent(new Event('input', { bubbles: true }));
+    }
   }
 
   private _render(): void {

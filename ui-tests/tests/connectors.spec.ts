@@ -1,0 +1,518 @@
+/**
+ * UI tests of the "S3 Connectors" panel, against a real JupyterLab and a moto S3
+ * server started by jupyter_server_test_config.py (bucket `galata`).
+ */
+import { expect, test } from '@jupyterlab/galata';
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const PANEL_ID = 'jp-S3Connectors-panel';
+const API = '/s3-connectors/api/connectors';
+const BUCKET = 'galata';
+
+/** `July 18, 2022, 14:23` (UTC). */
+const DATE_FORMAT =
+  /^(January|February|March|April|May|June|July|August|September|October|November|December) ([1-9]|[12]\d|3[01]), \d{4}, ([01]\d|2[0-3]):[0-5]\d$/;
+
+/** The moto endpoint written by jupyter_server_test_config.py. */
+function motoEndpoint(): string {
+  const file = path.resolve(__dirname, '..', '.moto-endpoint.json');
+  return JSON.parse(fs.readFileSync(file, 'utf-8')).endpoint;
+}
+
+function panelOf(page: IJupyterLabPageFixture): Locator {
+  return page.locator(`#${PANEL_ID}`);
+}
+
+/** The panel's toolbar button with this tooltip. */
+function toolbarButton(panel: Locator, tooltip: string): Locator {
+  return panel.locator('.jp-Toolbar').getByTitle(tooltip, { exact: true });
+}
+
+function field(dialog: Locator, name: string): Locator {
+  return dialog.locator(
+    `.jp-S3Connectors-field[data-field="${name}"] [name="${name}"]`
+  );
+}
+
+function fieldError(dialog: Locator, name: string): Locator {
+  return dialog.locator(
+    `.jp-S3Connectors-field[data-field="${name}"] .jp-S3Connectors-fieldError`
+  );
+}
+
+/** Replace the value of an input by typing it key by key, as a user does. */
+async function type(input: Locator, text: string): Promise<void> {
+  await input.clear();
+  await input.pressSequentially(text);
+}
+
+function item(panel: Locator, name: string): Locator {
+  return panel.locator(
+    `li.jp-S3Connectors-item[data-connector-name="${name}"]`
+  );
+}
+
+function detail(connector: Locator, name: string): Locator {
+  return connector.locator(`.jp-S3Connectors-details dd[data-field="${name}"]`);
+}
+
+/** Delete every connector through the REST API, so a test starts clean. */
+async function deleteAllConnectors(page: IJupyterLabPageFixture) {
+  const response = await page.request.get(API);
+  expect(response.ok()).toBeTruthy();
+  const { connectors } = await response.json();
+  for (const c of connectors as { id: string; active: boolean }[]) {
+    if (c.active) {
+      await page.request.post(`${API}/${c.id}/deactivate`);
+    }
+    expect((await page.request.delete(`${API}/${c.id}`)).ok()).toBeTruthy();
+  }
+}
+
+async function openPanel(page: IJupyterLabPageFixture): Promise<Locator> {
+  await page.sidebar.openTab(PANEL_ID);
+  const panel = panelOf(page);
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
+test.describe('S3 Connectors panel', () => {
+  test.describe.configure({ mode: 'serial' });
+
+  test('the sidebar tab opens the panel', async ({ page }) => {
+    const tab = page.sidebar.getTabLocator(PANEL_ID);
+    await expect(tab).toHaveAttribute('title', 'S3 Connectors');
+    const panel = await openPanel(page);
+    await expect(
+      panel.locator('.jp-S3Connectors-header').getByText('S3 Connectors')
+    ).toBeVisible();
+    await expect(toolbarButton(panel, 'New connector')).toBeVisible();
+    await expect(toolbarButton(panel, 'Refresh the list')).toBeVisible();
+  });
+
+  test('create, inspect, edit, test, activate, deactivate and delete a connector', async ({
+    page
+  }) => {
+    const endpoint = motoEndpoint();
+    const name = 'galata-bucket';
+    await deleteAllConnectors(page);
+    const panel = await openPanel(page);
+    await toolbarButton(panel, 'Refresh the list').click();
+    await expect(panel.getByText('No S3 connectors yet.')).toBeVisible();
+
+    const dialog = page.locator('.jp-Dialog');
+
+    await test.step('an empty form is refused with every error shown', async () => {
+      await toolbarButton(panel, 'New connector').click();
+      await expect(dialog.locator('form.jp-S3Connectors-form')).toBeVisible();
+      await expect(
+        dialog.locator('.jp-Dialog-header').getByText('New S3 connector')
+      ).toBeVisible();
+      // Untouched fields show no error yet: Create is enabled.
+      await expect(fieldError(dialog, 'name')).toHaveText('');
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      // The form comes back with a banner and the errors of every field.
+      await expect(dialog.locator('.jp-S3Connectors-formError')).toHaveText(
+        'Correct the fields marked below.'
+      );
+      await expect(fieldError(dialog, 'name')).toHaveText(
+        'A name is required.'
+      );
+      await expect(fieldError(dialog, 'endpoint')).toContainText(
+        'An endpoint is required'
+      );
+      await expect(fieldError(dialog, 'bucket')).toHaveText(
+        'A bucket name is required.'
+      );
+      await expect(fieldError(dialog, 'access_key_id')).toHaveText(
+        'An access key ID is required.'
+      );
+      await expect(fieldError(dialog, 'secret_access_key')).toHaveText(
+        'A secret access key is required.'
+      );
+      await expect(field(dialog, 'name')).toHaveClass(/jp-mod-error/);
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await expect(dialog).toHaveCount(0);
+      await expect(panel.getByText('No S3 connectors yet.')).toBeVisible();
+    });
+
+    await test.step('create a connector through the form', async () => {
+      await toolbarButton(panel, 'New connector').click();
+      const form = dialog.locator('form.jp-S3Connectors-form');
+      await expect(form).toBeVisible();
+      const create = dialog.getByRole('button', { name: 'Create' });
+
+      // Invalid values: inline messages, and Create is disabled. Typed key by
+      // key, as a user does (see the known-bug test below for `fill`).
+      await type(field(dialog, 'name'), '1Bad_Name');
+      await expect(fieldError(dialog, 'name')).toHaveText(
+        'Use only lowercase letters, digits and hyphens.'
+      );
+      await expect(field(dialog, 'name')).toHaveClass(/jp-mod-error/);
+      await expect(create).toBeDisabled();
+
+      await type(field(dialog, 'name'), '1bad-name');
+      await expect(fieldError(dialog, 'name')).toHaveText(
+        'Start with a lowercase letter.'
+      );
+
+      await type(field(dialog, 'endpoint'), 'ftp://example.com');
+      await expect(fieldError(dialog, 'endpoint')).toHaveText(
+        'Use an http:// or https:// URL.'
+      );
+      await type(field(dialog, 'endpoint'), 's3.example.com');
+      await expect(fieldError(dialog, 'endpoint')).toContainText(
+        'Enter an absolute URL starting with http:// or https://'
+      );
+      await expect(create).toBeDisabled();
+
+      // Fix them: the messages go away.
+      await type(field(dialog, 'name'), name);
+      await expect(fieldError(dialog, 'name')).toHaveText('');
+      await expect(field(dialog, 'name')).not.toHaveClass(/jp-mod-error/);
+      await expect(create).toBeDisabled(); // the endpoint is still wrong
+      await type(field(dialog, 'endpoint'), endpoint);
+      await expect(fieldError(dialog, 'endpoint')).toHaveText('');
+      await expect(create).toBeEnabled();
+
+      await field(dialog, 'description').fill('Created by the UI tests');
+      await expect(field(dialog, 'region')).toHaveValue('us-east-1');
+      await field(dialog, 'bucket').fill(BUCKET);
+      await field(dialog, 'access_key_id').fill('galata-key');
+      await field(dialog, 'secret_access_key').fill('galata-secret');
+      await expect(field(dialog, 'mode')).toHaveValue('read-write');
+      await expect(field(dialog, 'backend')).toHaveValue('proxy');
+      await expect(form.locator('.jp-mod-error')).toHaveCount(0);
+      await create.click();
+      await expect(dialog).toHaveCount(0);
+    });
+
+    const connector = item(panel, name);
+
+    await test.step('the new connector is listed', async () => {
+      await expect(panel.locator('ul.jp-S3Connectors-list > li')).toHaveCount(
+        1
+      );
+      await expect(connector).toBeVisible();
+      await expect(connector.locator('.jp-S3Connectors-itemName')).toHaveText(
+        name
+      );
+      await expect(
+        connector.locator('.jp-S3Connectors-itemLocation')
+      ).toHaveText(`${BUCKET} · ${endpoint}`);
+      await expect(connector.locator('.jp-S3Connectors-badge')).toHaveText([
+        'read-write',
+        'proxy'
+      ]);
+      await expect(connector).not.toHaveClass(/jp-mod-active/);
+    });
+
+    await test.step('its details show every field', async () => {
+      const header = connector.locator('.jp-S3Connectors-itemHeader');
+      // A new connector comes selected, its details open; the header toggles them.
+      await expect(connector).toHaveClass(/jp-mod-selected/);
+      await header.click();
+      await expect(connector).not.toHaveClass(/jp-mod-selected/);
+      await expect(header).toHaveAttribute('aria-expanded', 'false');
+      await expect(connector.locator('.jp-S3Connectors-details')).toHaveCount(
+        0
+      );
+      await header.click();
+      await expect(connector).toHaveClass(/jp-mod-selected/);
+      await expect(header).toHaveAttribute('aria-expanded', 'true');
+      await expect(detail(connector, 'id')).toHaveText(/^\S{4,}$/);
+      await expect(detail(connector, 'description')).toHaveText(
+        'Created by the UI tests'
+      );
+      await expect(detail(connector, 'endpoint')).toHaveText(endpoint);
+      await expect(detail(connector, 'region')).toHaveText('us-east-1');
+      await expect(detail(connector, 'bucket')).toHaveText(BUCKET);
+      await expect(detail(connector, 'prefix')).toHaveText('—');
+      await expect(detail(connector, 'access_key_id')).toHaveText('galata-key');
+      await expect(detail(connector, 'secret')).toHaveText('Stored encrypted');
+      await expect(detail(connector, 'mode')).toHaveText('Read-write');
+      await expect(detail(connector, 'backend')).toHaveText('Proxy');
+      await expect(detail(connector, 'created_at')).toHaveText(DATE_FORMAT);
+      await expect(detail(connector, 'updated_at')).toHaveText(DATE_FORMAT);
+      // The secret never reaches the page.
+      await expect(connector).not.toContainText('galata-secret');
+    });
+
+    await test.step('edit its description', async () => {
+      await connector
+        .getByRole('button', { name: 'Edit', exact: true })
+        .click();
+      await expect(
+        dialog
+          .locator('.jp-Dialog-header')
+          .getByText(`Edit connector "${name}"`)
+      ).toBeVisible();
+      await expect(field(dialog, 'name')).toHaveValue(name);
+      await expect(field(dialog, 'endpoint')).toHaveValue(endpoint);
+      await expect(field(dialog, 'bucket')).toHaveValue(BUCKET);
+      await expect(field(dialog, 'secret_access_key')).toHaveValue('');
+      await expect(field(dialog, 'secret_access_key')).toHaveAttribute(
+        'placeholder',
+        'Leave empty to keep the current key'
+      );
+      await field(dialog, 'description').fill('Edited by the UI tests');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await expect(dialog).toHaveCount(0);
+      await expect(detail(connector, 'description')).toHaveText(
+        'Edited by the UI tests'
+      );
+      // An empty secret field kept the stored key.
+      await expect(detail(connector, 'secret')).toHaveText('Stored encrypted');
+      await expect(detail(connector, 'updated_at')).toHaveText(DATE_FORMAT);
+    });
+
+    await test.step('test the connection', async () => {
+      await connector
+        .getByRole('button', { name: 'Test connection', exact: true })
+        .click();
+      const result = connector.locator('.jp-S3Connectors-test');
+      await expect(result).toHaveClass(/jp-mod-success/);
+      await expect(result).toContainText(BUCKET);
+      await expect(result).toHaveText(`Connected to bucket '${BUCKET}'.`);
+    });
+
+    await test.step('activate and deactivate it', async () => {
+      await connector
+        .getByRole('button', { name: 'Activate', exact: true })
+        .click();
+      // Activation may bring the connector's file browser forward: come back.
+      await page.sidebar.openTab(PANEL_ID);
+      await expect(connector).toHaveClass(/jp-mod-active/);
+      await expect(
+        connector.locator('.jp-S3Connectors-badge-active')
+      ).toHaveText('active');
+      const deactivate = connector.getByRole('button', {
+        name: 'Deactivate',
+        exact: true
+      });
+      await expect(deactivate).toBeVisible();
+      await expect(
+        connector.getByRole('button', { name: 'Activate', exact: true })
+      ).toHaveCount(0);
+
+      await deactivate.click();
+      await expect(connector).not.toHaveClass(/jp-mod-active/);
+      await expect(
+        connector.locator('.jp-S3Connectors-badge-active')
+      ).toHaveCount(0);
+      await expect(
+        connector.getByRole('button', { name: 'Activate', exact: true })
+      ).toBeVisible();
+    });
+
+    await test.step('delete it after confirmation', async () => {
+      await connector
+        .getByRole('button', { name: 'Delete', exact: true })
+        .click();
+      await expect(
+        dialog.locator('.jp-Dialog-header').getByText('Delete connector')
+      ).toBeVisible();
+      await expect(dialog.locator('.jp-Dialog-body')).toHaveText(
+        `Delete connector "${name}"? Its bucket is not changed.`
+      );
+      // Cancel first: nothing happens.
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await expect(dialog).toHaveCount(0);
+      await expect(connector).toBeVisible();
+
+      await connector
+        .getByRole('button', { name: 'Delete', exact: true })
+        .click();
+      await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+      await expect(dialog).toHaveCount(0);
+      await expect(connector).toHaveCount(0);
+      await expect(panel.getByText('No S3 connectors yet.')).toBeVisible();
+      const response = await page.request.get(API);
+      expect((await response.json()).connectors).toEqual([]);
+    });
+  });
+
+  // The dialog checks the fields in a capturing listener, before the form
+  // does: the form must make it check again after each input.
+  test('Create follows the last input at once', async ({ page }) => {
+    const panel = await openPanel(page);
+    await toolbarButton(panel, 'New connector').click();
+    const dialog = page.locator('.jp-Dialog');
+    await field(dialog, 'name').fill('1Bad_Name');
+    await expect(fieldError(dialog, 'name')).toHaveText(
+      'Use only lowercase letters, digits and hyphens.'
+    );
+    await expect(dialog.getByRole('button', { name: 'Create' })).toBeDisabled({
+      timeout: 3000
+    });
+    await field(dialog, 'name').fill('good-name');
+    await expect(fieldError(dialog, 'name')).toHaveText('');
+    await expect(dialog.getByRole('button', { name: 'Create' })).toBeEnabled({
+      timeout: 3000
+    });
+  });
+
+  test('an active connector is deactivated by its deletion', async ({
+    page
+  }) => {
+    const name = 'active-one';
+    await deleteAllConnectors(page);
+    const created = await page.request.post(API, {
+      data: {
+        name,
+        description: '',
+        endpoint: motoEndpoint(),
+        region: 'us-east-1',
+        bucket: BUCKET,
+        prefix: '',
+        access_key_id: 'galata-key',
+        secret_access_key: 'galata-secret',
+        mode: 'read-only',
+        backend: 'proxy'
+      }
+    });
+    expect(created.ok()).toBeTruthy();
+    const { id } = await created.json();
+    expect(
+      (await page.request.post(`${API}/${id}/activate`)).ok()
+    ).toBeTruthy();
+
+    const panel = await openPanel(page);
+    await toolbarButton(panel, 'Refresh the list').click();
+    const connector = item(panel, name);
+    await expect(connector).toHaveClass(/jp-mod-active/);
+    await expect(connector.locator('.jp-S3Connectors-badge')).toHaveText([
+      'read-only',
+      'proxy',
+      'active'
+    ]);
+    await connector.locator('.jp-S3Connectors-itemHeader').click();
+    await connector
+      .getByRole('button', { name: 'Delete', exact: true })
+      .click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog.locator('.jp-Dialog-body')).toContainText(
+      `Connector "${name}" is active.`
+    );
+    await dialog
+      .getByRole('button', { name: 'Deactivate and delete', exact: true })
+      .click();
+    await expect(dialog).toHaveCount(0);
+    await expect(panel.getByText('No S3 connectors yet.')).toBeVisible();
+  });
+
+  test('a failing connection test names the cause', async ({ page }) => {
+    const name = 'missing-bucket';
+    await deleteAllConnectors(page);
+    const created = await page.request.post(API, {
+      data: {
+        name,
+        description: '',
+        endpoint: motoEndpoint(),
+        region: 'us-east-1',
+        bucket: 'no-such-bucket',
+        prefix: '',
+        access_key_id: 'galata-key',
+        secret_access_key: 'galata-secret',
+        mode: 'read-write',
+        backend: 'proxy'
+      }
+    });
+    expect(created.ok()).toBeTruthy();
+
+    const panel = await openPanel(page);
+    await toolbarButton(panel, 'Refresh the list').click();
+    const connector = item(panel, name);
+    await connector.locator('.jp-S3Connectors-itemHeader').click();
+    await connector
+      .getByRole('button', { name: 'Test connection', exact: true })
+      .click();
+    const result = connector.locator('.jp-S3Connectors-test');
+    await expect(result).toHaveClass(/jp-mod-failure/);
+    await expect(result).toContainText(
+      "The bucket 'no-such-bucket' does not exist"
+    );
+    await deleteAllConnectors(page);
+  });
+
+  test('the palette lists the S3 Connectors commands', async ({ page }) => {
+    await page.menu.clickMenuItem('View>Activate Command Palette');
+    const palette = page.locator('#modal-command-palette');
+    await expect(palette).toBeVisible();
+    await palette.locator('.lm-CommandPalette-input').fill('S3 Connector');
+    // The category header (its text is split by the search's <mark> highlights).
+    await expect(palette.locator('.lm-CommandPalette-header')).toHaveText([
+      'S3 Connectors'
+    ]);
+    const labels = palette.locator(
+      '.lm-CommandPalette-item .lm-CommandPalette-itemLabel'
+    );
+    const expected = [
+      'New S3 Connector…',
+      'Refresh S3 Connectors',
+      'Open the S3 Connectors Panel',
+      'Test S3 Connector Connection…',
+      'Edit S3 Connector…',
+      'Activate S3 Connector…',
+      'Deactivate S3 Connector…',
+      'Delete S3 Connector…'
+    ];
+    await expect(labels).toHaveCount(expected.length);
+    expect((await labels.allTextContents()).sort()).toEqual(
+      [...expected].sort()
+    );
+
+    // A palette command works: it opens the panel.
+    await palette
+      .locator('.lm-CommandPalette-input')
+      .fill('Open the S3 Connectors');
+    await palette
+      .locator('.lm-CommandPalette-item', {
+        hasText: 'Open the S3 Connectors Panel'
+      })
+      .click();
+    await expect(panelOf(page)).toBeVisible();
+    expect(await page.sidebar.isTabOpen(PANEL_ID)).toBe(true);
+  });
+
+  test('screenshot of the panel with a connector expanded', async ({
+    page
+  }) => {
+    await deleteAllConnectors(page);
+    const created = await page.request.post(API, {
+      data: {
+        name: 'team-datasets',
+        description: 'Shared datasets of the team, on the local S3 server.',
+        endpoint: motoEndpoint(),
+        region: 'us-east-1',
+        bucket: BUCKET,
+        prefix: 'data/',
+        access_key_id: 'galata-key',
+        secret_access_key: 'galata-secret',
+        mode: 'read-write',
+        backend: 'proxy'
+      }
+    });
+    expect(created.ok()).toBeTruthy();
+    const panel = await openPanel(page);
+    await toolbarButton(panel, 'Refresh the list').click();
+    const connector = item(panel, 'team-datasets');
+    await connector.locator('.jp-S3Connectors-itemHeader').click();
+    await connector
+      .getByRole('button', { name: 'Test connection', exact: true })
+      .click();
+    await expect(connector.locator('.jp-S3Connectors-test')).toHaveClass(
+      /jp-mod-success/
+    );
+    // No hover highlight in the picture.
+    await page.mouse.move(900, 700);
+    // The README's picture: docs/screenshot-panel.png is a copy of it.
+    await page.screenshot({
+      path: path.resolve(__dirname, '..', 'screenshots', 'panel.png')
+    });
+    await deleteAllConnectors(page);
+  });
+});
