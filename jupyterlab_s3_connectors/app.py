@@ -6,11 +6,11 @@ import os
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Float, List, Unicode, default, validate
+from traitlets import Bool, Float, Int, List, Unicode, default, validate
 
 from . import __version__
 from .crypto import KeyProvider
-from .handlers import ServerOptions, api_handlers
+from .handlers import ProxyOptions, ServerOptions, api_handlers, proxy_handlers
 from .store import ConnectorStore
 from .validation import validate_region
 
@@ -56,6 +56,21 @@ class S3ConnectorsApp(ExtensionApp):
         help="Seconds to wait when connecting to, or reading from, an S3 endpoint.",
     )
 
+    proxy_request_timeout = Float(
+        600.0,
+        config=True,
+        help="""Seconds a request through the S3 proxy may take in all, from connecting to the
+        endpoint to the last byte of the answer (an upload part or a download). Connecting
+        alone is bounded by connection_timeout.""",
+    )
+
+    proxy_max_body_size = Int(
+        5 * 1024**3,
+        config=True,
+        help="""Largest request body, in bytes, the S3 proxy accepts (default 5 GiB, the
+        largest single S3 upload). Bodies are streamed to the endpoint, not held in memory.""",
+    )
+
     default_region = Unicode(
         "us-east-1",
         config=True,
@@ -83,6 +98,12 @@ class S3ConnectorsApp(ExtensionApp):
             raise ValueError("S3ConnectorsApp.connection_timeout must be positive.")
         return proposal["value"]
 
+    @validate("proxy_request_timeout", "proxy_max_body_size")
+    def _validate_positive(self, proposal):
+        if proposal["value"] <= 0:
+            raise ValueError(f"S3ConnectorsApp.{proposal['trait'].name} must be positive.")
+        return proposal["value"]
+
     def initialize_settings(self) -> None:
         keys = KeyProvider(os.path.expanduser(self.key_path), self.encryption_keys)
         self.store = ConnectorStore(os.path.expanduser(self.store_path), keys)
@@ -96,3 +117,8 @@ class S3ConnectorsApp(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(api_handlers(self.store, self.options))
+        proxy_options = ProxyOptions(
+            request_timeout=self.proxy_request_timeout,
+            max_body_size=self.proxy_max_body_size,
+        )
+        self.handlers.extend(proxy_handlers(self.store, self.options, proxy_options))

@@ -61,6 +61,9 @@ def make_client(connector: Connector, credentials: Credentials, timeout: float) 
         read_timeout=timeout,
         retries={"max_attempts": 1},
         s3={"addressing_style": "path"},
+        # SigV4 everywhere, presigned links included (botocore presigns with
+        # SigV2 otherwise, which newer regions and many stores refuse).
+        signature_version="s3v4",
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
     )

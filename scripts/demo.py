@@ -33,7 +33,7 @@ BUCKET = "demo"
 CONNECTOR = "demo"
 # moto accepts any key; these are the demo's own, not real credentials.
 ACCESS_KEY_ID = "demo-access-key"
-SECRET_ACCESS_KEY = "demo-secret-key"  # noqa: S105
+SECRET_ACCESS_KEY = "demo-secret-key"
 
 
 def free_port() -> int:
@@ -102,7 +102,9 @@ def seed_bucket(endpoint: str) -> None:
         config=Config(s3={"addressing_style": "path"}),
     )
     s3.create_bucket(Bucket=BUCKET)
-    csv = "species,sepal_length,sepal_width\nsetosa,5.1,3.5\nversicolor,7.0,3.2\nvirginica,6.3,3.3\n"
+    csv = (
+        "species,sepal_length,sepal_width\nsetosa,5.1,3.5\nversicolor,7.0,3.2\nvirginica,6.3,3.3\n"
+    )
     objects = {
         "README.md": b"# Demo bucket\n\nNotebooks, data and images to try the S3 connector.\n",
         "notebooks/welcome.ipynb": notebook(),

@@ -11,8 +11,11 @@ from .connectors import (
     ConnectionTestHandler,
     ConnectorHandler,
     ConnectorsHandler,
+    CredentialsHandler,
     InfoHandler,
+    PresignHandler,
 )
+from .proxy import PROXY_PREFIX, ProxyOptions, S3ProxyHandler
 
 #: URL prefix of the REST API, below the server's base_url.
 API_PREFIX = "s3-connectors/api"
@@ -32,15 +35,28 @@ def api_handlers(store: ConnectorStore, options: ServerOptions) -> list[tuple[st
             deps,
         ),
         (f"{API_PREFIX}/connectors/{_ID}/test", ConnectionTestHandler, deps),
+        (f"{API_PREFIX}/connectors/{_ID}/credentials", CredentialsHandler, deps),
+        (f"{API_PREFIX}/connectors/{_ID}/presign", PresignHandler, deps),
         (f"{API_PREFIX}/info", InfoHandler, deps),
     ]
+
+
+def proxy_handlers(
+    store: ConnectorStore, options: ServerOptions, proxy_options: ProxyOptions
+) -> list[tuple[str, Any, dict]]:
+    """The S3 proxy route (``<base_url>s3-connectors/proxy/<id>/<bucket>/<key...>``)."""
+    deps = {"store": store, "options": options, "proxy_options": proxy_options}
+    return [(f"{PROXY_PREFIX}/{_ID}(?P<path>/.*)?", S3ProxyHandler, deps)]
 
 
 __all__ = [
     "API_PREFIX",
     "AUTH_RESOURCE",
+    "PROXY_PREFIX",
     "ApiError",
+    "ProxyOptions",
     "S3ConnectorsHandler",
     "ServerOptions",
     "api_handlers",
+    "proxy_handlers",
 ]

@@ -51,7 +51,7 @@ class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
     ) -> None:
         super().initialize(name)
         self.store = store
-        self.options = options
+        self.server_options = options
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")

@@ -6,7 +6,7 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import url_path_join
 
-from ..s3check import check_connection
+from ..s3check import check_connection, make_client
 from ..validation import ValidationError, validate_connector_changes, validate_new_connector
 from .base import ApiError, S3ConnectorsHandler
 
@@ -31,8 +31,8 @@ class ConnectorsHandler(S3ConnectorsHandler):
         try:
             fields, secret = validate_new_connector(
                 body,
-                default_region=self.options.default_region,
-                allow_direct_backend=self.options.allow_direct_backend,
+                default_region=self.server_options.default_region,
+                allow_direct_backend=self.server_options.allow_direct_backend,
             )
         except ValidationError as error:
             raise _invalid(error) from None
@@ -58,8 +58,8 @@ class ConnectorHandler(S3ConnectorsHandler):
         try:
             changes, secret = validate_connector_changes(
                 body,
-                default_region=self.options.default_region,
-                allow_direct_backend=self.options.allow_direct_backend,
+                default_region=self.server_options.default_region,
+                allow_direct_backend=self.server_options.allow_direct_backend,
             )
         except ValidationError as error:
             raise _invalid(error) from None
@@ -94,9 +94,48 @@ class ConnectionTestHandler(S3ConnectorsHandler):
     async def post(self, connector_id: str) -> None:
         connector = await self.call_store(self.store.get, connector_id)
         credentials = await self.call_store(self.store.credentials, connector_id)
-        result = await check_connection(connector, credentials, self.options.connection_timeout)
+        result = await check_connection(
+            connector, credentials, self.server_options.connection_timeout
+        )
         self.log.info("Connection test of S3 connector '%s': %s", connector.name, result.code)
         self.write_json(result.to_api())
+
+
+class CredentialsHandler(S3ConnectorsHandler):
+    """``connectors/<id>/credentials`` (GET): the key, for an active ``direct`` connector only.
+
+    The answer is never cached and never logged.
+    """
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, connector_id: str) -> None:
+        self.set_header("Cache-Control", "no-store")
+        connector = await self.call_store(self.store.get, connector_id)
+        if connector.backend != "direct":
+            raise ApiError(
+                403,
+                f"Connector '{connector.name}' uses the 'proxy' backend: its secret key stays "
+                "on the server. Use the S3 proxy instead.",
+            )
+        if not self.server_options.allow_direct_backend:
+            raise ApiError(
+                403,
+                "The administrator has disabled the 'direct' backend; edit the connector to "
+                "use 'proxy'.",
+            )
+        if not connector.active:
+            raise ApiError(403, f"Connector '{connector.name}' is not active: activate it first.")
+        credentials = await self.call_store(self.store.credentials, connector_id)
+        self.write_json(
+            {
+                "access_key_id": credentials.access_key_id,
+                "secret_access_key": credentials.secret_access_key,
+                "region": connector.region,
+                "endpoint": connector.endpoint,
+                "bucket": connector.bucket,
+            }
+        )
 
 
 class InfoHandler(S3ConnectorsHandler):
@@ -107,8 +146,60 @@ class InfoHandler(S3ConnectorsHandler):
     async def get(self) -> None:
         self.write_json(
             {
-                "version": self.options.version,
-                "allow_direct_backend": self.options.allow_direct_backend,
-                "default_region": self.options.default_region,
+                "version": self.server_options.version,
+                "allow_direct_backend": self.server_options.allow_direct_backend,
+                "default_region": self.server_options.default_region,
             }
         )
+
+
+#: Bounds of a shareable link's lifetime: SigV4 presigned URLs last 7 days at most.
+MIN_LINK_SECONDS = 60
+MAX_LINK_SECONDS = 7 * 24 * 3600
+
+
+class PresignHandler(S3ConnectorsHandler):
+    """``connectors/<id>/presign`` (POST ``{"key", "expires_in"}``): a shareable GET link.
+
+    The link is signed here with the stored key, so it works for ``proxy``
+    connectors too; it only reaches the object named, and expires.
+    """
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, connector_id: str) -> None:
+        body = self.read_json_object()
+        key = body.get("key")
+        expires_in = body.get("expires_in", 3600)
+        errors: dict[str, str] = {}
+        if not isinstance(key, str) or not key or key.endswith("/"):
+            errors["key"] = "Give the key of an object (not a folder)."
+        elif len(key.encode("utf-8")) > 1024:
+            errors["key"] = "Object keys are at most 1024 bytes."
+        if (
+            not isinstance(expires_in, int)
+            or isinstance(expires_in, bool)
+            or not MIN_LINK_SECONDS <= expires_in <= MAX_LINK_SECONDS
+        ):
+            errors["expires_in"] = (
+                f"Give a number of seconds from {MIN_LINK_SECONDS} to {MAX_LINK_SECONDS}."
+            )
+        unknown = sorted(set(body) - {"key", "expires_in"})
+        for name in unknown:
+            errors[name] = "Unknown field."
+        if errors:
+            raise ApiError(400, f"Invalid fields: {', '.join(sorted(errors))}", errors=errors)
+        connector = await self.call_store(self.store.get, connector_id)
+        if connector.prefix and not key.startswith(connector.prefix):
+            raise ApiError(
+                403, f"The key is outside the folder '{connector.prefix}' of the connector."
+            )
+        credentials = await self.call_store(self.store.credentials, connector_id)
+        client = make_client(connector, credentials, self.server_options.connection_timeout)
+        url = client.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": connector.bucket, "Key": key},
+            ExpiresIn=expires_in,
+        )
+        self.set_header("Cache-Control", "no-store")
+        self.write_json({"url": url, "expires_in": expires_in})

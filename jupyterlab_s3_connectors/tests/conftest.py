@@ -147,3 +147,168 @@ def connector_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not ...}
+
+
+# -- S3 proxy ------------------------------------------------------------------------
+
+
+class ProxyClient:
+    """Talks to ``<base_url>s3-connectors/proxy/<id>`` as the browser does.
+
+    ``s3(id)`` is a boto3 client whose endpoint is the proxy and whose SigV4
+    ``Authorization`` header is replaced by Jupyter's token, like the frontend does;
+    ``fetch`` sends raw requests (the path is used exactly as given).
+    """
+
+    def __init__(self, http_server_client: Any, base_url: str, token: str, port: int):
+        self.http = http_server_client
+        self.base_url = base_url
+        self.token = token
+        self.port = port
+
+    def root(self, connector_id: str) -> str:
+        return f"{self.base_url}s3-connectors/proxy/{connector_id}"
+
+    def s3(self, connector_id: str, **config: Any) -> Any:
+        from botocore.config import Config
+
+        client = boto3.client(
+            "s3",
+            endpoint_url=f"http://127.0.0.1:{self.port}{self.root(connector_id)}",
+            region_name="us-east-1",
+            aws_access_key_id="dummy",
+            aws_secret_access_key="dummy",
+            config=Config(
+                s3={"addressing_style": "path"},
+                retries={"max_attempts": 1},
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+                **config,
+            ),
+        )
+
+        def use_jupyter_token(request: Any, **_: Any) -> None:
+            request.headers["Authorization"] = f"token {self.token}"
+
+        client.meta.events.register_first("before-send.s3.*", use_jupyter_token)
+        return client
+
+    async def fetch(
+        self,
+        connector_id: str,
+        rest: str,
+        method: str = "GET",
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        auth: bool = True,
+    ) -> Any:
+        all_headers = {"Authorization": f"token {self.token}"} if auth else {}
+        all_headers.update(headers or {})
+        if body is None and method in ("PUT", "POST"):
+            body = b""
+        return await self.http.fetch(
+            self.root(connector_id) + rest,
+            method=method,
+            body=body,
+            headers=all_headers,
+            raise_error=False,
+            follow_redirects=False,
+            allow_nonstandard_methods=True,
+        )
+
+
+@pytest.fixture
+def proxy(http_server_client, jp_serverapp, jp_base_url, jp_http_port) -> ProxyClient:
+    return ProxyClient(
+        http_server_client, jp_base_url, jp_serverapp.identity_provider.token, jp_http_port
+    )
+
+
+@pytest.fixture
+def make_connector(api) -> Callable[..., Any]:
+    """Create (and by default activate) a connector through the REST API; return it."""
+
+    async def make(active: bool = True, **overrides: Any) -> dict[str, Any]:
+        overrides.setdefault("name", f"c{len(api.bodies)}x")
+        created = await api("POST", "connectors", body=connector_body(**overrides))
+        assert created.code == 201, created
+        if active:
+            activated = await api("POST", "connectors", created.json["id"], "activate")
+            assert activated.code == 200, activated
+            return activated.json
+        return created.json
+
+    return make
+
+
+@pytest.fixture
+def moto_s3(moto_endpoint) -> Any:
+    """A boto3 client talking to moto directly, to check what landed where."""
+    return boto3.client(
+        "s3",
+        endpoint_url=moto_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="seed",
+        aws_secret_access_key="seed",
+    )
+
+
+class RecordingS3:
+    """A tiny HTTP server on 127.0.0.1 that records each request and answers like S3."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.requests: list[dict[str, Any]] = []
+        recorder = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                recorder.requests.append(
+                    {
+                        "method": self.command,
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "header_names": [k.lower() for k in self.headers],
+                        "body": body,
+                    }
+                )
+                payload = b"recorded"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("ETag", '"abc"')
+                self.send_header("Set-Cookie", "upstream=1")
+                self.send_header("Location", "http://evil.example/")
+                self.send_header("x-amz-meta-color", "blue")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+
+            do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = _handle
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def recording_s3() -> Any:
+    server = RecordingS3()
+    yield server
+    server.close()

@@ -1,0 +1,438 @@
+"""The S3 proxy: ``<base_url>s3-connectors/proxy/<connector id>/<bucket>/<key...>``.
+
+The browser's AWS SDK talks path-style S3 to this handler, authenticated like any Jupyter
+request (cookie + ``X-XSRFToken``, or ``Authorization: token``). The handler checks the
+request against the connector (:mod:`..proxy` holds the rules), re-signs it with the stored
+key and streams both bodies:
+
+- uploads go upstream as they arrive through a queue of at most ``_PIPE_DEPTH`` chunks
+  (tornado reads 64 KiB at a time), so an upload holds about 320 KiB per request whatever
+  its size; only DeleteObjects documents are buffered (at most 8 MiB) to check their keys;
+- downloads are written to the browser chunk by chunk, and the next chunk is only read
+  from the endpoint once the previous one is flushed to the browser.
+
+Errors are S3-style XML (``<Error><Code/><Message/></Error>``) so the SDK reports them
+like any S3 error. Every answer carries ``X-Content-Type-Options: nosniff`` and a
+sandboxing CSP, so a bucket's HTML or SVG never runs on the Jupyter origin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from http.client import responses
+from typing import Any
+
+import tornado.web
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from jupyter_server.utils import ensure_async, url_path_join
+from tornado.httpclient import HTTPClientError, HTTPRequest
+from tornado.httputil import HTTPHeaders, parse_response_start_line
+from tornado.iostream import StreamClosedError
+from tornado.simple_httpclient import (
+    HTTPStreamClosedError,
+    HTTPTimeoutError,
+    SimpleAsyncHTTPClient,
+)
+from tornado.web import HTTPError
+
+from ..errors import ConnectorNotFound, StoreError
+from ..proxy import (
+    CONTENT_SECURITY_POLICY,
+    MAX_DELETE_BODY,
+    WRITE_METHODS,
+    ProxyError,
+    UpstreamPlan,
+    check_delete_objects_body,
+    error_xml,
+    filter_response_headers,
+    plan_request,
+    sign,
+    split_proxy_path,
+)
+from ..store import Connector, ConnectorStore
+from .base import AUTH_RESOURCE, ServerOptions
+
+#: URL prefix of the proxy, below the server's base_url.
+PROXY_PREFIX = "s3-connectors/proxy"
+
+#: Chunks of an upload waiting to be sent upstream (each at most tornado's 64 KiB).
+_PIPE_DEPTH = 4
+
+_ERROR_CODES = {
+    400: "InvalidRequest",
+    401: "AccessDenied",
+    403: "AccessDenied",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    411: "MissingContentLength",
+    413: "EntityTooLarge",
+}
+
+_HTTP_METHOD_TO_AUTH_ACTION = {"GET": "read", "HEAD": "read"}
+
+
+@dataclass(frozen=True)
+class ProxyOptions:
+    """Settings of the proxy, copied from the app's traitlets."""
+
+    request_timeout: float
+    max_body_size: int
+
+
+class _BodyPipe:
+    """A bounded queue between tornado's request body reader and the upstream request."""
+
+    _END = object()
+    _ABORT = object()
+
+    def __init__(self, depth: int):
+        self._queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=depth)
+        self._closed = False
+
+    async def put(self, chunk: bytes) -> None:
+        if not self._closed:
+            await self._queue.put(chunk)
+
+    async def end(self) -> None:
+        if not self._closed:
+            await self._queue.put(self._END)
+
+    def close(self, *, abort: bool = False) -> None:
+        """Stop accepting chunks and drop queued ones (waking a waiting reader or writer)."""
+        self._closed = True
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        if abort:
+            self._queue.put_nowait(self._ABORT)
+
+    async def produce(self, write: Callable[[bytes], Awaitable[None]]) -> None:
+        """tornado's ``body_producer``: send chunks upstream as they arrive."""
+        while True:
+            chunk = await self._queue.get()
+            if chunk is self._END:
+                return
+            if chunk is self._ABORT:
+                raise StreamClosedError()
+            await write(chunk)
+
+
+@tornado.web.stream_request_body
+class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
+    """Forwards path-style S3 requests to a connector's endpoint, re-signed with its key.
+
+    Everything is checked in :meth:`prepare`, before tornado reads a byte of the body:
+    authentication (jupyter_server), XSRF for writes (unless token-authenticated),
+    authorization, the connector and the request's path, query and headers.
+    """
+
+    auth_resource = AUTH_RESOURCE
+
+    def initialize(  # type: ignore[override]
+        self,
+        name: str,
+        store: ConnectorStore,
+        options: ServerOptions,
+        proxy_options: ProxyOptions,
+    ) -> None:
+        super().initialize(name)
+        self.store = store
+        # not ``self.options``: that name is tornado's OPTIONS method
+        self.server_options = options
+        self.proxy_options = proxy_options
+        self._connector: Connector | None = None
+        self._plan: UpstreamPlan | None = None
+        self._pipe: _BodyPipe | None = None
+        self._buffer: bytearray | None = None
+        self._upstream: asyncio.Future[None] | None = None
+        self._upstream_status: tuple[int, str] | None = None
+        self._upstream_headers = HTTPHeaders()
+        self._response_started = False
+
+    # -- jupyter_server / tornado integration ------------------------------------
+
+    @property
+    def content_security_policy(self) -> str:
+        return CONTENT_SECURITY_POLICY
+
+    def set_default_headers(self) -> None:
+        super().set_default_headers()
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Cache-Control", "no-store")
+
+    def get_login_url(self) -> str:
+        # An S3 client cannot follow a login redirect: refuse instead, like APIHandler.
+        raise HTTPError(403)
+
+    def compute_etag(self) -> str | None:
+        # The upstream ETag (if any) is passed through; tornado must not make one up.
+        return None
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc_info = kwargs.get("exc_info")
+        error = exc_info[1] if exc_info else None
+        if isinstance(error, HTTPError):
+            message = error.log_message or error.reason or responses.get(status_code, "Error")
+            if error.log_message and error.args:
+                message = error.log_message % error.args
+            if status_code == 403 and not error.log_message:
+                message = "Log in to Jupyter (or send its token) to use the S3 proxy."
+        else:
+            message = "Unexpected server error in the S3 proxy; see the Jupyter server log."
+        self._write_s3_error(status_code, _ERROR_CODES.get(status_code, "InternalError"), message)
+
+    def on_connection_close(self) -> None:
+        if self._pipe is not None:
+            self._pipe.close(abort=True)
+        super().on_connection_close()
+
+    # -- the request -------------------------------------------------------------
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        await super().prepare()
+        if self._finished:
+            return
+        if not self.check_origin():
+            raise HTTPError(404)
+        if self.current_user is None:
+            raise HTTPError(403)
+        action = _HTTP_METHOD_TO_AUTH_ACTION.get(self.request.method or "", "write")
+        allowed = await ensure_async(
+            self.authorizer.is_authorized(self, self.current_user, action, self.auth_resource)
+        )
+        if not allowed:
+            raise HTTPError(403, "You are not allowed to use the S3 connectors.")
+        try:
+            await self._prepare_proxy()
+        except ProxyError as error:
+            self._write_s3_error(error.status, error.code, error.message)
+
+    async def _prepare_proxy(self) -> None:
+        method = self.request.method or ""
+        proxy_root = url_path_join(self.base_url, PROXY_PREFIX) + "/"
+        raw_id, raw_rest = split_proxy_path(self.request.path, proxy_root)
+        try:
+            connector = await asyncio.to_thread(self.store.get, raw_id)
+        except ConnectorNotFound as error:
+            raise ProxyError(404, "NoSuchConnector", error.message) from None
+        except StoreError as error:
+            self.log.error("S3 connectors store error: %s", error.message)
+            raise ProxyError(500, "InternalError", error.message) from None
+        if not connector.active:
+            raise ProxyError(
+                403,
+                "AccessDenied",
+                f"Connector '{connector.name}' is not active: activate it first.",
+            )
+        if method in WRITE_METHODS and connector.mode == "read-only":
+            raise ProxyError(403, "AccessDenied", f"Connector '{connector.name}' is read-only.")
+        plan = plan_request(
+            connector, method, raw_rest, self.request.query, self.request.headers.get_all()
+        )
+        self._connector = connector
+        self._plan = plan
+        if not plan.has_body:
+            return
+
+        length = self._content_length()
+        if length > self.proxy_options.max_body_size:
+            raise ProxyError(
+                413,
+                "EntityTooLarge",
+                f"The request body is larger than the proxy's limit of "
+                f"{self.proxy_options.max_body_size} bytes (S3ConnectorsApp.proxy_max_body_size).",
+            )
+        plan.headers["content-length"] = str(length)
+        self.request.connection.set_max_body_size(max(length, 1))  # type: ignore[union-attr]
+        if plan.check_delete_body:
+            if length > MAX_DELETE_BODY:
+                raise ProxyError(
+                    400, "MalformedXML", "The DeleteObjects document is too large (1000 keys max)."
+                )
+            self._buffer = bytearray()
+        else:
+            # Open the upstream request now so the body streams through as it arrives.
+            self._pipe = _BodyPipe(_PIPE_DEPTH)
+            self._upstream = asyncio.ensure_future(self._forward(body_producer=self._pipe.produce))
+
+    def _content_length(self) -> int:
+        raw = self.request.headers.get("Content-Length")
+        if raw is None:
+            if "Transfer-Encoding" in self.request.headers:
+                raise ProxyError(
+                    411,
+                    "MissingContentLength",
+                    "Send the request body with a Content-Length: S3 needs it.",
+                )
+            return 0
+        if not raw.isdigit():
+            raise ProxyError(400, "InvalidRequest", "The Content-Length header is invalid.")
+        return int(raw)
+
+    def data_received(self, chunk: bytes) -> Awaitable[None] | None:
+        if self._buffer is not None:
+            self._buffer.extend(chunk)
+            return None
+        if self._pipe is not None:
+            # tornado waits for this before reading on: the queue bounds the memory.
+            return self._pipe.put(chunk)
+        return None  # bodies of GET, HEAD and DELETE are never forwarded
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, connector_id: str, path: str | None = None) -> None:
+        await self._proxy()
+
+    @tornado.web.authenticated
+    @authorized
+    async def head(self, connector_id: str, path: str | None = None) -> None:
+        await self._proxy()
+
+    @tornado.web.authenticated
+    @authorized
+    async def put(self, connector_id: str, path: str | None = None) -> None:
+        await self._proxy()
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, connector_id: str, path: str | None = None) -> None:
+        await self._proxy()
+
+    @tornado.web.authenticated
+    @authorized
+    async def delete(self, connector_id: str, path: str | None = None) -> None:
+        await self._proxy()
+
+    async def _proxy(self) -> None:
+        if self._plan is None or self._connector is None:
+            raise HTTPError(500)  # prepare() either planned the request or answered it
+        if self._pipe is not None:
+            await self._pipe.end()
+        elif self._buffer is not None:
+            try:
+                check_delete_objects_body(self._connector, bytes(self._buffer))
+            except ProxyError as error:
+                self._write_s3_error(error.status, error.code, error.message)
+                return
+            self._upstream = asyncio.ensure_future(self._forward(body=bytes(self._buffer)))
+        else:
+            self._upstream = asyncio.ensure_future(
+                self._forward(body=b"" if self._plan.has_body else None)
+            )
+        assert self._upstream is not None
+        await self._upstream
+
+    # -- upstream ----------------------------------------------------------------
+
+    async def _forward(
+        self,
+        body: bytes | None = None,
+        body_producer: Callable[[Callable[[bytes], Awaitable[None]]], Awaitable[None]]
+        | None = None,
+    ) -> None:
+        """Send the planned request upstream and stream the answer back; never raises."""
+        plan, connector = self._plan, self._connector
+        assert plan is not None and connector is not None
+        client = SimpleAsyncHTTPClient(
+            force_instance=True, max_body_size=self.proxy_options.max_body_size
+        )
+        try:
+            credentials = await asyncio.to_thread(self.store.credentials, connector.id)
+            request = HTTPRequest(
+                plan.url,
+                method=plan.method,
+                headers=sign(plan, connector, credentials),
+                body=body,
+                body_producer=body_producer,  # type: ignore[arg-type]  # any awaitable works
+                follow_redirects=False,
+                decompress_response=False,
+                connect_timeout=self.server_options.connection_timeout,
+                request_timeout=self.proxy_options.request_timeout,
+                header_callback=self._on_upstream_header,
+                streaming_callback=self._on_upstream_chunk,
+            )
+            del credentials
+            await client.fetch(request, raise_error=False)
+        except StoreError as error:
+            self.log.error("S3 connectors store error: %s", error.message)
+            self._fail(500, "InternalError", error.message)
+        except HTTPTimeoutError:
+            self._fail(
+                504,
+                "EndpointTimeout",
+                f"The S3 endpoint {connector.endpoint} did not answer in time (connect "
+                f"{self.server_options.connection_timeout:g} s, request "
+                f"{self.proxy_options.request_timeout:g} s). Check that the service is running "
+                "and reachable from the Jupyter server, then try again.",
+            )
+        except (OSError, HTTPStreamClosedError, HTTPClientError) as error:
+            reason = type(error).__name__
+            if isinstance(error, OSError) and error.strerror:
+                reason = error.strerror
+            self._fail(
+                502,
+                "EndpointUnreachable",
+                f"The S3 endpoint could not be reached: {connector.endpoint} ({reason}). Check "
+                "the connector's endpoint URL and that the service is running and reachable "
+                "from the Jupyter server.",
+            )
+        finally:
+            client.close()
+            if self._pipe is not None:
+                self._pipe.close()
+        if not self._finished:
+            if not self._response_started:
+                self._start_response()
+            self.finish()
+
+    def _on_upstream_header(self, line: str) -> None:
+        if self._upstream_status is None:
+            start = parse_response_start_line(line.strip())
+            self._upstream_status = (start.code, start.reason)
+        elif line == "\r\n":
+            self._start_response()
+        else:
+            self._upstream_headers.parse_line(line)
+
+    def _start_response(self) -> None:
+        if self._response_started or self._finished:
+            return
+        self._response_started = True
+        code, reason = self._upstream_status or (502, "Bad Gateway")
+        self.set_status(code, reason or responses.get(code, "Unknown"))
+        self.clear_header("Content-Type")
+        for name, value in filter_response_headers(self._upstream_headers.get_all()):
+            self.set_header(name, value)
+
+    def _on_upstream_chunk(self, chunk: bytes) -> Awaitable[None] | None:
+        if self._finished:
+            return None
+        if not self._response_started:
+            self._start_response()
+        self.write(chunk)
+        # tornado's client waits for this flush before reading the next chunk.
+        return self.flush()
+
+    def _fail(self, status: int, code: str, message: str) -> None:
+        """Report an upstream failure; mid-answer, cut the connection so it shows as broken."""
+        self.log.warning("S3 proxy: %s", message)
+        if self._finished:
+            return
+        if self._response_started:
+            self.request.connection.close()  # type: ignore[union-attr]
+            self._finished = True
+            return
+        self._write_s3_error(status, code, message)
+
+    def _write_s3_error(self, status: int, code: str, message: str) -> None:
+        if self._finished:
+            return
+        self._response_started = True
+        self.clear()
+        self.set_status(status)
+        self.set_header("Content-Type", "application/xml")
+        resource = self.request.path if status != 500 else None
+        self.finish(b"" if self.request.method == "HEAD" else error_xml(code, message, resource))

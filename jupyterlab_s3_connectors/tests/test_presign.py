@@ -1,0 +1,59 @@
+"""Shareable links: presigned GETs made on the server with the stored key."""
+
+from __future__ import annotations
+
+import urllib.request
+
+from .conftest import DEMO_BUCKET, SECRET
+
+
+async def test_presigned_link_downloads_the_object(api, make_connector, moto_endpoint, moto_s3):
+    moto_s3.put_object(Bucket=DEMO_BUCKET, Key="data/share me+.txt", Body=b"shared bytes")
+    connector = await make_connector(endpoint=moto_endpoint, active=False)
+    reply = await api(
+        "POST",
+        "connectors",
+        connector["id"],
+        "presign",
+        body={"key": "data/share me+.txt", "expires_in": 600},
+    )
+    assert reply.code == 200, reply
+    url = reply.json["url"]
+    assert reply.json["expires_in"] == 600
+    assert url.startswith(f"{moto_endpoint}/{DEMO_BUCKET}/data/share%20me%2B.txt?")
+    assert "X-Amz-Expires=600" in url
+    assert SECRET not in reply.raw
+    assert reply.headers["Cache-Control"] == "no-store"
+    # The link works without any Jupyter credentials.
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - a local moto URL
+        assert response.read() == b"shared bytes"
+
+
+async def test_presign_rejects_bad_input(api, make_connector, moto_endpoint):
+    connector = await make_connector(endpoint=moto_endpoint, active=False)
+    for body, fields in [
+        ({"key": "", "expires_in": 600}, ["key"]),
+        ({"key": "data/", "expires_in": 600}, ["key"]),
+        ({"key": "a" * 1025, "expires_in": 600}, ["key"]),
+        ({"key": "data/x", "expires_in": 10}, ["expires_in"]),
+        ({"key": "data/x", "expires_in": 8 * 24 * 3600}, ["expires_in"]),
+        ({"key": "data/x", "expires_in": "1h"}, ["expires_in"]),
+        ({"key": "data/x", "bucket": "other"}, ["bucket"]),
+    ]:
+        reply = await api("POST", "connectors", connector["id"], "presign", body=body)
+        assert reply.code == 400, (body, reply)
+        assert sorted(reply.json["errors"]) == fields
+
+
+async def test_presign_stays_inside_the_connector_folder(api, make_connector, moto_endpoint):
+    connector = await make_connector(endpoint=moto_endpoint, prefix="data/", active=False)
+    reply = await api(
+        "POST", "connectors", connector["id"], "presign", body={"key": "secret/x.txt"}
+    )
+    assert reply.code == 403
+    assert "outside the folder" in reply.json["message"]
+
+
+async def test_presign_of_an_unknown_connector_is_404(api):
+    reply = await api("POST", "connectors", "nope", "presign", body={"key": "a"})
+    assert reply.code == 404
