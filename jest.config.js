@@ -52,6 +52,9 @@ module.exports = {
       moduleFileExtensions: baseConfig.moduleFileExtensions,
       transform,
       testRegex: 'src/__tests__/node/.*\\.spec\\.ts$',
+      // moto S3 servers for the drive's tests (endpoints in process.env).
+      globalSetup: '<rootDir>/src/__tests__/node/globalSetup.ts',
+      globalTeardown: '<rootDir>/src/__tests__/node/globalTeardown.ts',
       transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
     }
   ]

@@ -66,6 +66,7 @@ def notebook() -> bytes:
     cells = [
         {
             "cell_type": "markdown",
+            "id": "welcome",
             "metadata": {},
             "source": [
                 "# Welcome to the demo bucket\n",
@@ -76,6 +77,7 @@ def notebook() -> bytes:
         {
             "cell_type": "code",
             "execution_count": None,
+            "id": "hello",
             "metadata": {},
             "outputs": [],
             "source": ["import csv\n", "print('Hello from S3')"],

@@ -1,0 +1,17 @@
+/**
+ * Jest global set-up of the `node` project: two moto S3 servers, one with
+ * the default page size and one listing 3 keys a page.
+ */
+import { startMoto } from './moto';
+
+export default async function globalSetup(): Promise<void> {
+  // The SDK warns that its 2027 releases need Node 22; the version is pinned.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const [main, paged] = await Promise.all([
+    startMoto(),
+    startMoto({ MOTO_S3_DEFAULT_MAX_KEYS: '3' })
+  ]);
+  process.env.S3_TEST_ENDPOINT = main.endpoint;
+  process.env.S3_TEST_PAGED_ENDPOINT = paged.endpoint;
+  (globalThis as any).__MOTO_PROCESSES__ = [main.process, paged.process];
+}

@@ -1,0 +1,208 @@
+import {
+  ListMultipartUploadsCommand,
+  S3Client,
+  UploadPartCommand
+} from '@aws-sdk/client-s3';
+
+import { S3Drive } from '../../drive';
+import {
+  allKeys,
+  client,
+  makeBucket,
+  makeDrive,
+  put,
+  randomBytes,
+  read,
+  recordChanges
+} from './helpers';
+
+/** JupyterLab's file browser chunk size. */
+const CHUNK_SIZE = 1024 * 1024;
+
+/**
+ * Upload bytes as JupyterLab's file browser does: base64 chunks of 1 MiB
+ * numbered 1, 2, … and -1 for the last.
+ */
+async function uploadLikeFileBrowser(
+  drive: S3Drive,
+  path: string,
+  bytes: Uint8Array,
+  corrupt?: number
+) {
+  let model;
+  for (let start = 0; ; start += CHUNK_SIZE) {
+    const end = start + CHUNK_SIZE;
+    const last = end >= bytes.length;
+    const chunk = last ? -1 : end / CHUNK_SIZE;
+    const content =
+      chunk === corrupt
+        ? '%%% not base64 %%%'
+        : Buffer.from(bytes.subarray(start, end)).toString('base64');
+    model = await drive.save(path, {
+      type: 'file',
+      format: 'base64',
+      name: path,
+      chunk,
+      content
+    });
+    if (last) {
+      return model;
+    }
+  }
+}
+
+async function pendingUploads(s3: S3Client, bucket: string) {
+  const answer = await s3.send(
+    new ListMultipartUploadsCommand({ Bucket: bucket })
+  );
+  return answer.Uploads ?? [];
+}
+
+describe('chunked uploads', () => {
+  let s3: S3Client;
+  let bucket: string;
+  let drive: S3Drive;
+
+  beforeAll(() => {
+    s3 = client();
+  });
+
+  beforeEach(async () => {
+    bucket = await makeBucket(s3);
+    drive = makeDrive(s3, bucket);
+  });
+
+  afterEach(() => {
+    drive.dispose();
+  });
+
+  it('turns 12 MiB of 1 MiB chunks into one object', async () => {
+    const bytes = randomBytes(12 * CHUNK_SIZE + 12345, 3);
+    const changes = recordChanges(drive);
+    const model = await uploadLikeFileBrowser(drive, 'dir/big.bin', bytes);
+    expect(model).toMatchObject({
+      path: 'dir/big.bin',
+      type: 'file',
+      size: bytes.length
+    });
+    expect(model.hash).toMatch(/-\d+$/); // a multipart ETag
+    const stored = await read(s3, bucket, 'dir/big.bin');
+    expect(stored!.length).toBe(bytes.length);
+    expect(Buffer.compare(Buffer.from(stored!), Buffer.from(bytes))).toBe(0);
+    expect(await pendingUploads(s3, bucket)).toEqual([]);
+    // One change, for the whole file.
+    expect(changes.map(c => [c.type, c.newValue?.path])).toEqual([
+      ['save', 'dir/big.bin']
+    ]);
+  });
+
+  it('uploads a small chunked file (< 5 MiB) as one part', async () => {
+    const bytes = randomBytes(2 * CHUNK_SIZE + 10, 4);
+    await uploadLikeFileBrowser(drive, 'small.bin', bytes);
+    const stored = await read(s3, bucket, 'small.bin');
+    expect(Buffer.compare(Buffer.from(stored!), Buffer.from(bytes))).toBe(0);
+    expect(await pendingUploads(s3, bucket)).toEqual([]);
+  });
+
+  it('aborts on a failing chunk: no object, no parts left', async () => {
+    const bytes = randomBytes(8 * CHUNK_SIZE, 5);
+    await expect(
+      uploadLikeFileBrowser(drive, 'broken.bin', bytes, 7)
+    ).rejects.toThrow(/does not match its format/);
+    expect(await allKeys(s3, bucket)).toEqual([]);
+    expect(await pendingUploads(s3, bucket)).toEqual([]);
+  });
+
+  it('aborts when S3 refuses a part', async () => {
+    let parts = 0;
+    const failing = {
+      send: (command: any) => {
+        if (command instanceof UploadPartCommand && ++parts === 2) {
+          return Promise.reject(
+            Object.assign(new Error('We encountered an internal error.'), {
+              name: 'InternalError',
+              $metadata: { httpStatusCode: 500 }
+            })
+          );
+        }
+        return s3.send(command);
+      },
+      config: s3.config
+    } as unknown as S3Client;
+    const flaky = makeDrive(failing, bucket);
+    const bytes = randomBytes(12 * CHUNK_SIZE, 6);
+    await expect(
+      uploadLikeFileBrowser(flaky, 'flaky.bin', bytes)
+    ).rejects.toThrow(/internal error/);
+    expect(await allKeys(s3, bucket)).toEqual([]);
+    expect(await pendingUploads(s3, bucket)).toEqual([]);
+    flaky.dispose();
+  });
+
+  it('refuses chunks out of order', async () => {
+    const chunk = Buffer.from(randomBytes(1000)).toString('base64');
+    await drive.save('o.bin', {
+      type: 'file',
+      format: 'base64',
+      chunk: 1,
+      content: chunk
+    });
+    await expect(
+      drive.save('o.bin', {
+        type: 'file',
+        format: 'base64',
+        chunk: 3,
+        content: chunk
+      })
+    ).rejects.toMatchObject({ code: 'ChunkOutOfOrder' });
+    expect(await pendingUploads(s3, bucket)).toEqual([]);
+    expect(await allKeys(s3, bucket)).toEqual([]);
+  });
+
+  it('overwrites a file it has seen, and not one changed since', async () => {
+    await put(s3, bucket, 'seen.bin', 'old');
+    await drive.get('');
+    const bytes = randomBytes(6 * CHUNK_SIZE, 8);
+    await uploadLikeFileBrowser(drive, 'seen.bin', bytes);
+    expect((await read(s3, bucket, 'seen.bin'))!.length).toBe(bytes.length);
+    // Changed behind the drive's back while uploading: refused, not written.
+    await expect(
+      (async () => {
+        const half = Buffer.from(bytes.subarray(0, CHUNK_SIZE)).toString(
+          'base64'
+        );
+        await drive.save('seen.bin', {
+          type: 'file',
+          format: 'base64',
+          chunk: 1,
+          content: half
+        });
+        await put(s3, bucket, 'seen.bin', 'someone else');
+        await drive.save('seen.bin', {
+          type: 'file',
+          format: 'base64',
+          chunk: -1,
+          content: half
+        });
+      })()
+    ).rejects.toThrow(/changed in the bucket/);
+    expect(
+      new TextDecoder().decode((await read(s3, bucket, 'seen.bin'))!)
+    ).toBe('someone else');
+    expect(await pendingUploads(s3, bucket)).toEqual([]);
+  });
+
+  it('aborts pending uploads on dispose', async () => {
+    const chunk = Buffer.from(randomBytes(1000)).toString('base64');
+    await drive.save('p.bin', {
+      type: 'file',
+      format: 'base64',
+      chunk: 1,
+      content: chunk
+    });
+    expect(await pendingUploads(s3, bucket)).toHaveLength(1);
+    drive.dispose();
+    await new Promise(resolve => setTimeout(resolve, 300));
+    expect(await pendingUploads(s3, bucket)).toEqual([]);
+  });
+});

@@ -1,0 +1,232 @@
+import {
+  AbortMultipartUploadCommand,
+  CompletedPart,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  S3Client,
+  UploadPartCommand
+} from '@aws-sdk/client-s3';
+
+import { concatBytes } from './content';
+import { isNotFound } from './errors';
+import { unquote } from './models';
+
+/** S3's smallest part (but the last). */
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+
+/**
+ * One S3 multipart upload fed with chunks of any size.
+ *
+ * Chunks are buffered until they make a part of at least `partSize` bytes,
+ * which is then uploaded: at most one part is held in memory. `complete`
+ * uploads the rest and completes the upload, under the write conditions given
+ * at the start (`If-Match` / `If-None-Match`), so the object only appears,
+ * whole, at the end. Any failure aborts the upload: no part is left behind.
+ */
+export class MultipartUpload {
+  private constructor(
+    private readonly _options: MultipartUpload.IOptions,
+    readonly uploadId: string
+  ) {}
+
+  /**
+   * Start a multipart upload (`CreateMultipartUpload`).
+   */
+  static async start(
+    options: MultipartUpload.IOptions
+  ): Promise<MultipartUpload> {
+    const answer = await options.client.send(
+      new CreateMultipartUploadCommand({
+        Bucket: options.bucket,
+        Key: options.key,
+        ContentType: options.contentType
+      })
+    );
+    if (!answer.UploadId) {
+      throw new Error('The S3 service did not start the multipart upload.');
+    }
+    return new MultipartUpload(options, answer.UploadId);
+  }
+
+  /** The key the upload writes. */
+  get key(): string {
+    return this._options.key;
+  }
+
+  /** The bytes received so far. */
+  get size(): number {
+    return this._size;
+  }
+
+  /** Whether the upload has been completed or aborted. */
+  get isDone(): boolean {
+    return this._done;
+  }
+
+  /**
+   * Add bytes; uploads a part once enough are buffered.
+   */
+  async append(bytes: Uint8Array): Promise<void> {
+    this._checkOpen();
+    try {
+      this._buffer.push(bytes);
+      this._buffered += bytes.length;
+      this._size += bytes.length;
+      if (this._buffered >= (this._options.partSize ?? MIN_PART_SIZE)) {
+        await this._flush();
+      }
+    } catch (error) {
+      await this.abort();
+      throw error;
+    }
+  }
+
+  /**
+   * Upload what is buffered and complete the upload.
+   *
+   * @returns the ETag of the new object
+   */
+  async complete(): Promise<string | undefined> {
+    this._checkOpen();
+    try {
+      if (this._buffered > 0 || this._parts.length === 0) {
+        await this._flush();
+      }
+      await this._checkConditions();
+      const answer = await this._options.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this._options.bucket,
+          Key: this._options.key,
+          UploadId: this.uploadId,
+          MultipartUpload: { Parts: this._parts },
+          IfMatch: this._options.ifMatch,
+          IfNoneMatch: this._options.ifNoneMatch
+        })
+      );
+      this._done = true;
+      return answer.ETag;
+    } catch (error) {
+      await this.abort();
+      throw error;
+    }
+  }
+
+  /**
+   * Abort the upload; S3 drops its parts. Never rejects: the upload is
+   * already failing, and its error is the one to report.
+   */
+  async abort(): Promise<void> {
+    if (this._done) {
+      return;
+    }
+    this._done = true;
+    this._buffer = [];
+    this._buffered = 0;
+    try {
+      await this._options.client.send(
+        new AbortMultipartUploadCommand({
+          Bucket: this._options.bucket,
+          Key: this._options.key,
+          UploadId: this.uploadId
+        })
+      );
+    } catch (error) {
+      console.warn(
+        `Could not abort the multipart upload of "${this._options.key}"; ` +
+          'a lifecycle rule for incomplete uploads will remove its parts.',
+        error
+      );
+    }
+  }
+
+  /**
+   * Check the write conditions before completing: some S3-compatible stores
+   * (moto among them) ignore `If-Match` on `CompleteMultipartUpload`. S3
+   * still checks them atomically on completion.
+   */
+  private async _checkConditions(): Promise<void> {
+    const { ifMatch, ifNoneMatch } = this._options;
+    if (!ifMatch && !ifNoneMatch) {
+      return;
+    }
+    let etag: string | undefined;
+    try {
+      const head = await this._options.client.send(
+        new HeadObjectCommand({
+          Bucket: this._options.bucket,
+          Key: this._options.key
+        })
+      );
+      etag = head.ETag ?? '';
+    } catch (error) {
+      if (!isNotFound(error)) {
+        throw error;
+      }
+    }
+    const holds = ifMatch
+      ? etag !== undefined && unquote(etag) === unquote(ifMatch)
+      : etag === undefined;
+    if (!holds) {
+      throw Object.assign(
+        new Error(
+          'At least one of the pre-conditions you specified did not hold'
+        ),
+        { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } }
+      );
+    }
+  }
+
+  private async _flush(): Promise<void> {
+    const body = concatBytes(this._buffer, this._buffered);
+    this._buffer = [];
+    this._buffered = 0;
+    const partNumber = this._parts.length + 1;
+    const answer = await this._options.client.send(
+      new UploadPartCommand({
+        Bucket: this._options.bucket,
+        Key: this._options.key,
+        UploadId: this.uploadId,
+        PartNumber: partNumber,
+        Body: body,
+        ContentLength: body.length
+      })
+    );
+    this._parts.push({ ETag: answer.ETag, PartNumber: partNumber });
+  }
+
+  private _checkOpen(): void {
+    if (this._done) {
+      throw new Error(
+        `The upload of "${this._options.key}" was already finished or aborted.`
+      );
+    }
+  }
+
+  private _buffer: Uint8Array[] = [];
+  private _buffered = 0;
+  private _size = 0;
+  private _parts: CompletedPart[] = [];
+  private _done = false;
+}
+
+/**
+ * A namespace for `MultipartUpload` statics.
+ */
+export namespace MultipartUpload {
+  /**
+   * The options of an upload.
+   */
+  export interface IOptions {
+    client: S3Client;
+    bucket: string;
+    key: string;
+    contentType?: string;
+    /** Complete only if the object still has this ETag. */
+    ifMatch?: string;
+    /** `'*'`: complete only if no object exists at the key. */
+    ifNoneMatch?: string;
+    /** The part size (default and minimum 5 MiB). */
+    partSize?: number;
+  }
+}

@@ -1,0 +1,338 @@
+/**
+ * S3 operations on many keys: listing with pages, batched deletes, copies.
+ */
+
+import {
+  _Object,
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  HeadObjectCommand,
+  HeadObjectCommandOutput,
+  ListObjectsV2Command,
+  S3Client
+} from '@aws-sdk/client-s3';
+
+import { isNotFound } from './errors';
+import { encodeKey, IResolvedPath } from './paths';
+
+/** The most keys one `DeleteObjects` accepts. */
+export const DELETE_BATCH = 1000;
+
+/** How many copies run at once in a folder operation. */
+export const COPY_CONCURRENCY = 8;
+
+/** One level of a listing: the objects and the common prefixes. */
+export interface IListing {
+  objects: _Object[];
+  prefixes: string[];
+}
+
+/**
+ * List one level below a prefix (`Delimiter: '/'`), following every page.
+ */
+export async function listLevel(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  pageSize?: number
+): Promise<IListing> {
+  const objects: _Object[] = [];
+  const prefixes: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        Delimiter: '/',
+        ContinuationToken: token,
+        MaxKeys: pageSize
+      })
+    );
+    objects.push(...(page.Contents ?? []));
+    for (const common of page.CommonPrefixes ?? []) {
+      if (common.Prefix !== undefined) {
+        prefixes.push(common.Prefix);
+      }
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return { objects, prefixes };
+}
+
+/**
+ * Every object below a prefix, at any depth, following every page.
+ */
+export async function listAll(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  pageSize?: number
+): Promise<_Object[]> {
+  const objects: _Object[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        ContinuationToken: token,
+        MaxKeys: pageSize
+      })
+    );
+    objects.push(...(page.Contents ?? []));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return objects;
+}
+
+/**
+ * Whether anything exists below a prefix (a folder, with or without marker).
+ */
+export async function hasKeysBelow(
+  client: S3Client,
+  bucket: string,
+  prefix: string
+): Promise<boolean> {
+  const page = await client.send(
+    new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 })
+  );
+  return (page.KeyCount ?? page.Contents?.length ?? 0) > 0;
+}
+
+/**
+ * Delete keys with `DeleteObjects`, at most 1000 a request.
+ *
+ * @param onBatch called with the number of keys deleted so far
+ * @throws Error naming the first key S3 could not delete
+ */
+export async function deleteKeys(
+  client: S3Client,
+  bucket: string,
+  keys: string[],
+  onBatch?: (done: number) => void
+): Promise<void> {
+  for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+    const batch = keys.slice(start, start + DELETE_BATCH);
+    const answer = await client.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: batch.map(Key => ({ Key })), Quiet: true }
+      })
+    );
+    const failed = answer.Errors ?? [];
+    if (failed.length > 0) {
+      const first = failed[0];
+      const error = new Error(
+        `${failed.length} key(s) could not be deleted, the first "${first.Key}": ${first.Code} ${first.Message ?? ''}`
+      );
+      Object.assign(error, { name: first.Code ?? 'DeleteError' });
+      throw error;
+    }
+    onBatch?.(start + batch.length);
+  }
+}
+
+/**
+ * The `CopySource` of a key: `bucket/key`, percent-encoded, slashes kept.
+ */
+export function copySource(
+  bucket: string,
+  key: string,
+  versionId?: string
+): string {
+  const source = `${bucket}/${encodeKey(key)}`;
+  return versionId
+    ? `${source}?versionId=${encodeURIComponent(versionId)}`
+    : source;
+}
+
+/**
+ * Copy one object inside the bucket (server side).
+ *
+ * @returns the new object's ETag
+ */
+export async function copyKey(
+  client: S3Client,
+  bucket: string,
+  from: string,
+  to: string,
+  options: { versionId?: string; ifNoneMatch?: string } = {}
+): Promise<string | undefined> {
+  const answer = await client.send(
+    new CopyObjectCommand({
+      Bucket: bucket,
+      Key: to,
+      CopySource: copySource(bucket, from, options.versionId),
+      IfNoneMatch: options.ifNoneMatch
+    })
+  );
+  return answer.CopyObjectResult?.ETag;
+}
+
+/**
+ * Copy many objects, a few at a time.
+ *
+ * @param onCopy called with the number of objects copied so far
+ * @returns the targets copied, in order, when all succeeded
+ * @throws the first error; copies already made are listed in `error.copied`
+ */
+export async function copyKeys(
+  client: S3Client,
+  bucket: string,
+  pairs: { from: string; to: string }[],
+  onCopy?: (done: number) => void
+): Promise<string[]> {
+  const copied: string[] = [];
+  let next = 0;
+  let failure: unknown = null;
+  const worker = async (): Promise<void> => {
+    while (failure === null && next < pairs.length) {
+      const pair = pairs[next++];
+      try {
+        await copyKey(client, bucket, pair.from, pair.to);
+        copied.push(pair.to);
+        onCopy?.(copied.length);
+      } catch (error) {
+        failure = failure ?? error;
+      }
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(COPY_CONCURRENCY, pairs.length) }, worker)
+  );
+  if (failure !== null) {
+    throw Object.assign(failure as object, { copied });
+  }
+  return copied;
+}
+
+/** What a path is in the bucket. */
+export type PathKind =
+  | { type: 'directory' }
+  | { type: 'file'; head: HeadObjectCommandOutput }
+  | null;
+
+/**
+ * `HeadObject`, or `null` for a missing key or a zero-byte folder marker.
+ */
+export async function headObject(
+  client: S3Client,
+  bucket: string,
+  key: string
+): Promise<HeadObjectCommandOutput | null> {
+  if (key === '') {
+    return null;
+  }
+  try {
+    const head = await client.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: key })
+    );
+    if (key.endsWith('/') && !head.ContentLength) {
+      return null;
+    }
+    return head;
+  } catch (error) {
+    if (isNotFound(error)) {
+      return null;
+    }
+    throw error;
+  }
+}
+
+/**
+ * What a path is: a folder (keys below `path/`), a file, or nothing. A folder
+ * wins over an object of the same name, as in listings; a `␀=` path is the
+ * object only.
+ */
+export async function statPath(
+  client: S3Client,
+  bucket: string,
+  resolved: IResolvedPath
+): Promise<PathKind> {
+  if (resolved.isRoot) {
+    return { type: 'directory' };
+  }
+  const file = async (): Promise<PathKind> => {
+    const head = await headObject(client, bucket, resolved.key);
+    return head ? { type: 'file', head } : null;
+  };
+  if (resolved.shadowed) {
+    return file();
+  }
+  const [folder, object] = await Promise.all([
+    hasKeysBelow(client, bucket, resolved.folderKey),
+    file()
+  ]);
+  return folder ? { type: 'directory' } : object;
+}
+
+/**
+ * The raw names (key segments) of the files and folders in a folder.
+ */
+export async function namesIn(
+  client: S3Client,
+  bucket: string,
+  folderKey: string,
+  pageSize?: number
+): Promise<Set<string>> {
+  const { objects, prefixes } = await listLevel(
+    client,
+    bucket,
+    folderKey,
+    pageSize
+  );
+  const names = new Set<string>();
+  for (const object of objects) {
+    if (object.Key !== folderKey) {
+      names.add((object.Key as string).slice(folderKey.length));
+    }
+  }
+  for (const prefix of prefixes) {
+    names.add(prefix.slice(folderKey.length, -1));
+  }
+  return names;
+}
+
+/**
+ * Every key below a folder, and where it goes under another folder.
+ */
+export async function folderPairs(
+  client: S3Client,
+  bucket: string,
+  fromFolderKey: string,
+  toFolderKey: string,
+  pageSize?: number
+): Promise<{ from: string; to: string }[]> {
+  const objects = await listAll(client, bucket, fromFolderKey, pageSize);
+  return objects.map(object => {
+    const key = object.Key as string;
+    return { from: key, to: toFolderKey + key.slice(fromFolderKey.length) };
+  });
+}
+
+/**
+ * Copy every key below a folder to another folder; on failure the copies
+ * already made are removed again (best effort) and the error is thrown.
+ */
+export async function copyFolder(
+  client: S3Client,
+  bucket: string,
+  pairs: { from: string; to: string }[],
+  onCopy?: (done: number) => void
+): Promise<void> {
+  try {
+    await copyKeys(client, bucket, pairs, onCopy);
+  } catch (error) {
+    const copied = (error as { copied?: string[] }).copied ?? [];
+    try {
+      await deleteKeys(client, bucket, copied);
+    } catch (cleanup) {
+      console.warn(
+        `Could not remove ${copied.length} partial copies after a failed folder copy.`,
+        cleanup
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,263 @@
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { Clipboard, ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { PathExt } from '@jupyterlab/coreutils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { FileBrowser, IFileBrowserFactory } from '@jupyterlab/filebrowser';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+
+// The browsers are managed from activation on: drives of active connectors
+// must exist before the layout is restored. The drive itself loads lazily.
+/* eslint-disable jupyter/prefer-lazy-imports */
+import { CommandIDs } from '../commands';
+import { IConnector } from '../connectors/types';
+import { requestAPI } from '../requests';
+import { IConnectorsModel } from '../tokens';
+import { closeDocumentsOfDrive } from '../widgets/dirtyDocuments';
+import { BucketBrowsers } from '../widgets/BucketBrowsers';
+/* eslint-enable jupyter/prefer-lazy-imports */
+
+const PLUGIN_ID = 'jupyterlab-s3-connectors:drives';
+
+/**
+ * Activating a connector registers its bucket as a drive and shows it in a
+ * JupyterLab file browser; deactivating removes both.
+ */
+export const drivesPlugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description:
+    'Shows the bucket of each active S3 connector in a file browser, through an S3 drive.',
+  autoStart: true,
+  requires: [IConnectorsModel, IFileBrowserFactory, IDocumentManager],
+  optional: [ICommandPalette, ISettingRegistry, ITranslator],
+  activate: async (
+    app: JupyterFrontEnd,
+    model: IConnectorsModel,
+    factory: IFileBrowserFactory,
+    docManager: IDocumentManager,
+    palette: ICommandPalette | null,
+    settingRegistry: ISettingRegistry | null,
+    translator: ITranslator | null
+  ): Promise<void> => {
+    const trans = (translator ?? nullTranslator).load(
+      'jupyterlab_s3_connectors'
+    );
+    let linkExpiry = 3600;
+    if (settingRegistry) {
+      settingRegistry
+        .load('jupyterlab-s3-connectors:connectors')
+        .then(settings => {
+          const update = () => {
+            const value = settings.composite.shareableLinkExpiry;
+            linkExpiry = typeof value === 'number' ? value : 3600;
+          };
+          update();
+          settings.changed.connect(update);
+        })
+        .catch(reason => {
+          console.error('Failed to load the S3 Connectors settings.', reason);
+        });
+    }
+
+    const browsers = new BucketBrowsers({
+      app,
+      factory,
+      docManager,
+      translator: translator ?? nullTranslator,
+      trans
+    });
+
+    model.activeChanged.connect((_, change) => {
+      if (change.active && change.connector) {
+        void browsers.mount(change.connector);
+      } else {
+        browsers.unmount(change.connector?.id ?? change.id ?? '');
+      }
+    });
+    model.changed.connect(() => browsers.sync(model.connectors));
+    model.addDeactivationGuard(connector =>
+      closeDocumentsOfDrive(
+        app,
+        docManager,
+        BucketBrowsers.driveName(connector),
+        {
+          trans,
+          title: trans.__('Deactivate "%1"', connector.name)
+        }
+      )
+    );
+
+    addBrowserCommands(app, model, browsers, factory, {
+      trans,
+      linkExpiry: () => linkExpiry
+    });
+    if (palette) {
+      palette.addItem({
+        command: CommandIDs.openBrowser,
+        category: trans.__('S3 Connectors')
+      });
+    }
+
+    // Drives of active connectors exist before the layout is restored, so that
+    // documents opened from a bucket reopen after a reload.
+    await model.ready;
+    await Promise.all(
+      model.connectors.filter(c => c.active).map(c => browsers.mount(c))
+    );
+  }
+};
+
+/**
+ * Commands on bucket browsers: open one, copy an item's S3 URI or a
+ * shareable link.
+ */
+function addBrowserCommands(
+  app: JupyterFrontEnd,
+  model: IConnectorsModel,
+  browsers: BucketBrowsers,
+  factory: IFileBrowserFactory,
+  options: { trans: ReturnType<ITranslator['load']>; linkExpiry: () => number }
+): void {
+  const { commands } = app;
+  const { trans } = options;
+
+  /** The connector and selected item of the current bucket browser. */
+  const selection = ():
+    | { connector: IConnector; browser: FileBrowser; path: string }
+    | undefined => {
+    const browser = factory.tracker.currentWidget;
+    const connector = browser && browsers.connectorOf(browser);
+    if (!browser || !connector) {
+      return undefined;
+    }
+    const item = browser.selectedItems().next();
+    const path = item && !item.done ? item.value.path : browser.model.path;
+    return {
+      connector,
+      browser,
+      path: PathExt.removeSlash(path.replace(/^[^:]*:/, ''))
+    };
+  };
+
+  commands.addCommand(CommandIDs.openBrowser, {
+    label: args =>
+      args.id
+        ? trans.__('Browse Files')
+        : trans.__('Browse S3 Connector Files…'),
+    caption: trans.__("Show the active connector's bucket in its file browser"),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+            description: 'The ID or name of the connector.'
+          }
+        }
+      }
+    },
+    execute: async args => {
+      let connector =
+        typeof args.id === 'string' ? model.find(args.id) : undefined;
+      if (!connector) {
+        const active = model.connectors.filter(c => c.active);
+        connector = active.length === 1 ? active[0] : undefined;
+      }
+      if (!connector) {
+        await commands.execute(CommandIDs.openPanel);
+        return;
+      }
+      if (!connector.active) {
+        await commands.execute(CommandIDs.activate, { id: connector.id });
+      }
+      const browser = await browsers.whenMounted(connector.id);
+      if (browser) {
+        app.shell.activateById(browser.id);
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.copyS3Uri, {
+    label: trans.__('Copy S3 URI'),
+    caption: trans.__('Copy the s3://bucket/key address of the item'),
+    describedBy: { args: { type: 'object', properties: {} } },
+    isVisible: () => !!selection(),
+    execute: () => {
+      const current = selection();
+      if (!current) {
+        return;
+      }
+      const { connector, browser, path } = current;
+      const item = browser.selectedItems().next();
+      const isDir = !item.done && item.value.type === 'directory';
+      const key = `${connector.prefix}${path}${isDir && path ? '/' : ''}`;
+      Clipboard.copyToSystem(`s3://${connector.bucket}/${key}`);
+      Notification.info(trans.__('Copied s3://%1/%2', connector.bucket, key), {
+        autoClose: 3000
+      });
+    }
+  });
+
+  commands.addCommand(CommandIDs.copyShareableLink, {
+    label: trans.__('Copy Shareable Link'),
+    caption: trans.__(
+      'Copy a presigned link that downloads the object without signing in'
+    ),
+    describedBy: { args: { type: 'object', properties: {} } },
+    isVisible: () => {
+      const current = selection();
+      const item = current?.browser.selectedItems().next();
+      return (
+        !!current && !!item && !item.done && item.value.type !== 'directory'
+      );
+    },
+    execute: async () => {
+      const current = selection();
+      if (!current) {
+        return;
+      }
+      const { connector, path } = current;
+      try {
+        const reply = await requestAPI<{ url: string; expires_in: number }>(
+          `connectors/${encodeURIComponent(connector.id)}/presign`,
+          {
+            method: 'POST',
+            body: JSON.stringify({
+              key: `${connector.prefix}${path}`,
+              expires_in: options.linkExpiry()
+            })
+          }
+        );
+        Clipboard.copyToSystem(reply.url);
+        Notification.info(
+          trans.__(
+            'Link copied; it works for %1 minutes.',
+            Math.round(reply.expires_in / 60)
+          ),
+          { autoClose: 4000 }
+        );
+      } catch (error) {
+        Notification.error(
+          trans.__('The link could not be made: %1', (error as Error).message),
+          { autoClose: false }
+        );
+      }
+    }
+  });
+
+  const selector = '.jp-S3Connectors-browser .jp-DirListing-item[data-isdir]';
+  app.contextMenu.addItem({
+    command: CommandIDs.copyS3Uri,
+    selector,
+    rank: 14
+  });
+  app.contextMenu.addItem({
+    command: CommandIDs.copyShareableLink,
+    selector:
+      '.jp-S3Connectors-browser .jp-DirListing-item[data-isdir="false"]',
+    rank: 14.1
+  });
+}

@@ -1,0 +1,279 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Notification } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import {
+  FileBrowser,
+  IFileBrowserFactory,
+  Uploader
+} from '@jupyterlab/filebrowser';
+import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
+import {
+  filterIcon,
+  newFolderIcon,
+  notebookIcon,
+  refreshIcon,
+  textEditorIcon,
+  ToolbarButton
+} from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
+
+import { CommandIDs } from '../commands';
+import { IConnector } from '../connectors/types';
+import { bucketFilesIcon } from '../icons';
+import { requestAPI } from '../requests';
+// Type-only: the drive and the AWS SDK load on first activation.
+import type { S3Drive } from '../drive';
+
+/** What is shown for one active connector. */
+interface IMounted {
+  connector: IConnector;
+  drive: S3Drive;
+  browser: FileBrowser;
+}
+
+/**
+ * The drives and file browsers of the active connectors.
+ */
+export class BucketBrowsers {
+  constructor(options: BucketBrowsers.IOptions) {
+    this._app = options.app;
+    this._factory = options.factory;
+    this._translator = options.translator;
+    this._trans = options.trans;
+  }
+
+  /** The drive name of a connector: its paths look like `name:folder/file`. */
+  static driveName(connector: IConnector): string {
+    return connector.name;
+  }
+
+  /** The connector shown by a file browser, if it is one of ours. */
+  connectorOf(browser: FileBrowser): IConnector | undefined {
+    for (const mounted of this._mounted.values()) {
+      if (mounted.browser === browser) {
+        return mounted.connector;
+      }
+    }
+    return undefined;
+  }
+
+  /** The browser of a connector once it is mounted (null when that failed). */
+  async whenMounted(id: string): Promise<FileBrowser | null> {
+    await this._pending.get(id);
+    return this._mounted.get(id)?.browser ?? null;
+  }
+
+  /**
+   * Register the connector's drive and show its file browser.
+   */
+  mount(connector: IConnector): Promise<FileBrowser | null> {
+    const pending = this._pending.get(connector.id);
+    if (pending) {
+      return pending;
+    }
+    const mounted = this._mounted.get(connector.id);
+    if (mounted) {
+      return Promise.resolve(mounted.browser);
+    }
+    const promise = this._mount(connector).finally(() =>
+      this._pending.delete(connector.id)
+    );
+    this._pending.set(connector.id, promise);
+    return promise;
+  }
+
+  /** Remove the connector's file browser and drive. */
+  unmount(id: string): void {
+    const mounted = this._mounted.get(id);
+    if (!mounted) {
+      return;
+    }
+    this._mounted.delete(id);
+    mounted.browser.dispose();
+    mounted.drive.dispose();
+  }
+
+  /**
+   * Follow edits of active connectors: a changed connector is shown again
+   * with its new settings, under the same drive name.
+   */
+  sync(connectors: ReadonlyArray<IConnector>): void {
+    for (const [id, mounted] of [...this._mounted]) {
+      const current = connectors.find(c => c.id === id);
+      if (!current || !current.active) {
+        this.unmount(id);
+      } else if (current.updated_at !== mounted.connector.updated_at) {
+        this.unmount(id);
+        void this.mount(current);
+      }
+    }
+  }
+
+  private async _mount(connector: IConnector): Promise<FileBrowser | null> {
+    const trans = this._trans;
+    try {
+      const { createS3Drive } = await import('../bucket/createDrive');
+      const credentials =
+        connector.backend === 'direct'
+          ? await requestAPI<BucketBrowsers.ICredentials>(
+              `connectors/${encodeURIComponent(connector.id)}/credentials`
+            )
+          : undefined;
+      const drive = createS3Drive({
+        connector,
+        secretAccessKey: credentials?.secret_access_key,
+        name: BucketBrowsers.driveName(connector),
+        serverSettings: this._app.serviceManager.serverSettings,
+        docRegistry: this._app.docRegistry,
+        trans
+      });
+      this._app.serviceManager.contents.addDrive(drive);
+      const browser = this._createBrowser(connector, drive);
+      this._mounted.set(connector.id, { connector, drive, browser });
+      return browser;
+    } catch (error) {
+      Notification.error(
+        trans.__(
+          'The bucket of connector "%1" could not be shown: %2',
+          connector.name,
+          (error as Error).message
+        ),
+        {
+          autoClose: false,
+          actions: [
+            {
+              label: trans.__('Edit connector'),
+              callback: () =>
+                void this._app.commands.execute(CommandIDs.edit, {
+                  id: connector.id
+                })
+            }
+          ]
+        }
+      );
+      return null;
+    }
+  }
+
+  private _createBrowser(connector: IConnector, drive: S3Drive): FileBrowser {
+    const trans = this._trans;
+    const readOnly = connector.mode === 'read-only';
+    const browser = this._factory.createFileBrowser(
+      `jp-S3Connectors-browser-${connector.name}`,
+      {
+        driveName: drive.name,
+        refreshInterval: 30000,
+        restore: true
+      }
+    );
+    browser.addClass('jp-S3Connectors-browser');
+    browser.node.dataset.connectorName = connector.name;
+    browser.title.icon = bucketFilesIcon;
+    browser.title.caption = readOnly
+      ? trans.__(
+          'S3: %1 (bucket %2, read-only)',
+          connector.name,
+          connector.bucket
+        )
+      : trans.__('S3: %1 (bucket %2)', connector.name, connector.bucket);
+
+    const header = new Widget();
+    header.addClass('jp-S3Connectors-browserHeader');
+    const title = document.createElement('span');
+    title.className = 'jp-S3Connectors-browserTitle';
+    title.textContent = `${connector.name} · ${connector.bucket}${
+      connector.prefix ? `/${connector.prefix}` : ''
+    }`;
+    title.title = `s3://${connector.bucket}/${connector.prefix} · ${connector.endpoint}`;
+    header.node.appendChild(title);
+    if (readOnly) {
+      const badge = document.createElement('span');
+      badge.className = 'jp-S3Connectors-badge jp-S3Connectors-badge-read-only';
+      badge.textContent = trans.__('read-only');
+      header.node.appendChild(badge);
+    }
+    browser.header.addWidget(header);
+
+    const commands = this._app.commands;
+    if (!readOnly) {
+      browser.toolbar.addItem(
+        'new-folder',
+        new ToolbarButton({
+          icon: newFolderIcon,
+          tooltip: trans.__('New Folder'),
+          onClick: () => void browser.createNewDirectory()
+        })
+      );
+      browser.toolbar.addItem(
+        'new-notebook',
+        new ToolbarButton({
+          icon: notebookIcon,
+          tooltip: trans.__('New Notebook'),
+          onClick: () =>
+            void commands.execute('notebook:create-new', {
+              cwd: browser.model.path
+            })
+        })
+      );
+      browser.toolbar.addItem(
+        'new-file',
+        new ToolbarButton({
+          icon: textEditorIcon,
+          tooltip: trans.__('New Text File'),
+          onClick: () => void browser.createNewFile({ ext: '.txt' })
+        })
+      );
+      browser.toolbar.addItem(
+        'upload',
+        new Uploader({ model: browser.model, translator: this._translator })
+      );
+    }
+    browser.toolbar.addItem(
+      'refresh',
+      new ToolbarButton({
+        icon: refreshIcon,
+        tooltip: trans.__('Refresh the bucket listing'),
+        onClick: () => void browser.model.refresh()
+      })
+    );
+    browser.toolbar.addItem(
+      'filter',
+      new ToolbarButton({
+        icon: filterIcon,
+        tooltip: trans.__('Filter the file names'),
+        onClick: () => {
+          browser.showFileFilter = !browser.showFileFilter;
+        }
+      })
+    );
+
+    this._app.shell.add(browser, 'left', { rank: 410, type: 'S3 Bucket' });
+    return browser;
+  }
+
+  private _app: JupyterFrontEnd;
+  private _factory: IFileBrowserFactory;
+  private _translator: ITranslator;
+  private _trans: TranslationBundle;
+  private _mounted = new Map<string, IMounted>();
+  private _pending = new Map<string, Promise<FileBrowser | null>>();
+}
+
+export namespace BucketBrowsers {
+  export interface IOptions {
+    app: JupyterFrontEnd;
+    factory: IFileBrowserFactory;
+    docManager: IDocumentManager;
+    translator: ITranslator;
+    trans: TranslationBundle;
+  }
+
+  /** The key of a `direct` connector, given to the browser by the server. */
+  export interface ICredentials {
+    access_key_id: string;
+    secret_access_key: string;
+    region: string;
+    endpoint: string;
+    bucket: string;
+  }
+}
