@@ -274,9 +274,9 @@ export class S3Drive implements Contents.IDrive {
             this._pageSize
           )
         ).map(object => object.Key as string);
-        const report = this._reporter('delete', resolved.path, keys.length);
-        await deleteKeys(this._client, this.bucket, keys, report);
-        report(keys.length);
+        await this._withProgress('delete', resolved.path, keys.length, report =>
+          deleteKeys(this._client, this.bucket, keys, report)
+        );
         this._forgetBelow(resolved.folderKey);
       } else {
         await this._client.send(
@@ -320,19 +320,20 @@ export class S3Drive implements Contents.IDrive {
       if (kind.type === 'directory') {
         this._checkNotInside(from, to);
         const pairs = await this._folderPairs(from, to);
-        const report = this._reporter(
+        await this._withProgress(
           'rename',
           from.path,
           pairs.length,
+          async report => {
+            await copyFolder(this._client, this.bucket, pairs, report);
+            await deleteKeys(
+              this._client,
+              this.bucket,
+              pairs.map(pair => pair.from)
+            );
+          },
           to.path
         );
-        await copyFolder(this._client, this.bucket, pairs, report);
-        await deleteKeys(
-          this._client,
-          this.bucket,
-          pairs.map(pair => pair.from)
-        );
-        report(pairs.length);
         this._forgetBelow(from.folderKey);
       } else {
         this._checkKeyLength(to.key, to.path);
@@ -439,9 +440,13 @@ export class S3Drive implements Contents.IDrive {
       if (kind.type === 'directory') {
         this._checkNotInside(from, to);
         const pairs = await this._folderPairs(from, to);
-        const report = this._reporter('copy', from.path, pairs.length, to.path);
-        await copyFolder(this._client, this.bucket, pairs, report);
-        report(pairs.length);
+        await this._withProgress(
+          'copy',
+          from.path,
+          pairs.length,
+          report => copyFolder(this._client, this.bucket, pairs, report),
+          to.path
+        );
       } else {
         this._checkKeyLength(to.key, to.path);
         const etag = await copyKey(
@@ -937,16 +942,27 @@ export class S3Drive implements Contents.IDrive {
     }
   }
 
-  private _reporter(
+  /**
+   * Run a folder operation, reporting its progress: `done: 0` first, then
+   * per batch, `done: total` at the end, or an `error` when it fails.
+   */
+  private async _withProgress(
     operation: S3Drive.IProgress['operation'],
     path: string,
     total: number,
+    task: (report: (done: number) => void) => Promise<unknown>,
     newPath?: string
-  ): (done: number) => void {
-    const emit = (done: number) =>
-      this._progress.emit({ operation, path, newPath, done, total });
+  ): Promise<void> {
+    const emit = (done: number, error?: string) =>
+      this._progress.emit({ operation, path, newPath, done, total, error });
     emit(0);
-    return emit;
+    try {
+      await task(done => emit(done));
+    } catch (error) {
+      emit(0, (error as Error).message || String(error));
+      throw error;
+    }
+    emit(total);
   }
 
   /**
@@ -1054,6 +1070,8 @@ export namespace S3Drive {
     done: number;
     /** How many keys there are. */
     total: number;
+    /** Why the operation failed; it is over. */
+    error?: string;
   }
 
   /** The file type a `fileType` function answers. */

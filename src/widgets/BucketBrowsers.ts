@@ -128,6 +128,9 @@ export class BucketBrowsers {
         trans
       });
       this._app.serviceManager.contents.addDrive(drive);
+      drive.progress.connect((_, progress) =>
+        this._showProgress(connector, progress)
+      );
       const browser = this._createBrowser(connector, drive);
       this._mounted.set(connector.id, { connector, drive, browser });
       return browser;
@@ -152,6 +155,69 @@ export class BucketBrowsers {
         }
       );
       return null;
+    }
+  }
+
+  /**
+   * Show a folder operation in a notification, updated as it goes and turned
+   * into a success or an error at the end. Short operations stay silent.
+   */
+  private _showProgress(
+    connector: IConnector,
+    progress: S3Drive.IProgress
+  ): void {
+    const trans = this._trans;
+    const key = `${connector.id}\n${progress.operation}\n${progress.path}`;
+    const name = progress.path || '/';
+    const labels = {
+      delete: trans.__('Deleting "%1"', name),
+      rename: trans.__('Renaming "%1" to "%2"', name, progress.newPath ?? ''),
+      copy: trans.__('Copying "%1"', name)
+    };
+    const label = labels[progress.operation];
+    let id = this._notifications.get(key);
+    if (progress.error !== undefined) {
+      this._notifications.delete(key);
+      const message = trans.__('%1 failed: %2', label, progress.error);
+      if (id) {
+        Notification.update({ id, message, type: 'error', autoClose: false });
+      }
+      return;
+    }
+    const total = Math.max(progress.total, 1);
+    const message = trans.__(
+      '%1: %2 of %3 objects',
+      label,
+      progress.done,
+      progress.total
+    );
+    if (!id) {
+      if (progress.done !== 0 || progress.total < PROGRESS_THRESHOLD) {
+        return;
+      }
+      id = Notification.emit(message, 'in-progress', {
+        autoClose: false,
+        progress: 0
+      });
+      this._notifications.set(key, id);
+      return;
+    }
+    if (progress.done >= progress.total) {
+      this._notifications.delete(key);
+      Notification.update({
+        id,
+        message: trans.__('%1: done (%2 objects)', label, progress.total),
+        type: 'success',
+        progress: 1,
+        autoClose: 4000
+      });
+    } else {
+      Notification.update({
+        id,
+        message,
+        type: 'in-progress',
+        progress: progress.done / total
+      });
     }
   }
 
@@ -257,7 +323,11 @@ export class BucketBrowsers {
   private _trans: TranslationBundle;
   private _mounted = new Map<string, IMounted>();
   private _pending = new Map<string, Promise<FileBrowser | null>>();
+  private _notifications = new Map<string, string>();
 }
+
+/** Folder operations on fewer objects finish too fast to need a notification. */
+const PROGRESS_THRESHOLD = 20;
 
 export namespace BucketBrowsers {
   export interface IOptions {
