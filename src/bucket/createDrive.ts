@@ -35,6 +35,7 @@ export function createS3Drive(options: createS3Drive.IOptions): S3Drive {
     readOnly: connector.mode === 'read-only',
     serverSettings,
     endpoint: connector.endpoint,
+    crossOrigin: !proxied,
     fileType: path => fileTypeOf(options.docRegistry, path),
     // Through the proxy, a download is a same-origin GET authenticated by the
     // session; direct connectors use the drive's presigned GET.

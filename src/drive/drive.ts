@@ -92,6 +92,7 @@ export class S3Drive implements Contents.IDrive {
     });
     this._checkpoints = new Checkpoints(this._client, this.bucket);
     this._endpoint = options.endpoint;
+    this._crossOrigin = options.crossOrigin ?? false;
     if (this._endpoint === undefined) {
       void Private.endpointOf(this._client).then(endpoint => {
         this._endpoint = this._endpoint ?? endpoint;
@@ -994,6 +995,7 @@ export class S3Drive implements Contents.IDrive {
       bucket: this.bucket,
       path,
       creating,
+      crossOrigin: this._crossOrigin,
       trans: this._trans
     };
   }
@@ -1013,6 +1015,7 @@ export class S3Drive implements Contents.IDrive {
   private readonly _fileType: FileTypeResolver;
   private readonly _downloadUrl?: (key: string) => Promise<string>;
   private _endpoint?: string;
+  private _crossOrigin: boolean;
   private readonly _pageSize?: number;
   private readonly _trans: TranslationBundle;
   private readonly _models: ModelFactory;
@@ -1050,6 +1053,11 @@ export namespace S3Drive {
     downloadUrl?: (key: string) => Promise<string>;
     /** The S3 endpoint shown in errors (default: the client's). */
     endpoint?: string;
+    /**
+     * Whether the browser reaches the endpoint across origins (the `direct`
+     * backend): a blocked request may then be a missing CORS rule.
+     */
+    crossOrigin?: boolean;
     /** The `MaxKeys` of listing requests (default: the server's, 1000). */
     pageSize?: number;
     /** The translation bundle. */

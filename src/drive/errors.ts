@@ -55,6 +55,11 @@ export interface IErrorContext {
   path?: string;
   /** Whether a 412 answered a create (`If-None-Match: *`) rather than an overwrite. */
   creating?: boolean;
+  /**
+   * Whether a browser reaches the endpoint across origins, where the same
+   * failure is also what a missing CORS rule looks like.
+   */
+  crossOrigin?: boolean;
   /** The translation bundle. */
   trans?: TranslationBundle;
 }
@@ -120,6 +125,16 @@ export function toDriveError(
   const path = context.path ?? '';
   const attempts = info.attempts;
 
+  if (info.network && context.crossOrigin) {
+    return new S3DriveError(
+      trans.__(
+        'The bucket could not be reached at %1. If the S3 service is running, the bucket probably has no CORS rule allowing this page (%2): add one (see the README), or edit the connector to use the proxy backend.',
+        endpoint,
+        typeof location === 'undefined' ? '' : location.origin
+      ),
+      { code: 'NetworkError', cause: error }
+    );
+  }
   if (info.network || info.status === 502 || info.status === 504) {
     return new S3DriveError(
       trans.__(
