@@ -68,8 +68,19 @@ test-py: install
 test-ui: build chromium $(UI_STAMP)
 	cd ui-tests && npx playwright test
 
-test: lint test-js test-py test-ui
+test: lint test-js test-py test-ui bench-smoke
 
 clean:
 	jlpm clean:all || true
 	rm -rf $(VENV) node_modules ui-tests/node_modules .demo
+
+# Benchmarks (issue #4, bench/README.md): the drive against raw SDK calls and the proxy
+# against direct, side by side on a moto server started for the run. `bench` at full
+# sizes (about 10 minutes, writes bench/results.json); `bench-smoke` with tiny sizes in
+# seconds, so the benchmarks never rot. Both fail only when something is broken.
+.PHONY: bench bench-smoke
+bench: install chromium $(UI_STAMP)
+	node_modules/.bin/tsx bench/run.ts
+
+bench-smoke: install
+	node_modules/.bin/tsx bench/run.ts --smoke

@@ -65,7 +65,10 @@ export function createS3Client(options: ITransportOptions): S3Client {
     // The server signs the forwarded request with the stored key; the SDK
     // still wants credentials to sign with before the handler replaces them.
     credentials: { accessKeyId: 'jupyter-proxy', secretAccessKey: 'unused' },
-    requestHandler: new ProxyHttpHandler(settings)
+    requestHandler: new ProxyHttpHandler(settings),
+    // fetch refuses `Expect: 100-continue` (Node's does; browsers ignore it),
+    // and the proxy answers it itself anyway.
+    expectContinueHeader: false
   });
 }
 
@@ -178,6 +181,7 @@ export function rewriteProxyHeaders(
     const lower = name.toLowerCase();
     if (
       lower === 'authorization' ||
+      lower === 'expect' ||
       lower === 'x-amz-date' ||
       lower === 'x-amz-security-token' ||
       lower === 'x-amz-content-sha256'
