@@ -7,7 +7,10 @@
   each run begins with no connector;
 - a moto S3 server on 127.0.0.1 (free port) with a bucket `galata`, started here, in the
   Jupyter server's process, and stopped at exit. Its endpoint is written to
-  `ui-tests/.moto-endpoint.json` for the tests.
+  `ui-tests/.moto-endpoint.json` for the tests;
+- for the bucket-browser tests (tests/drive.spec.ts): a bucket `galata-drive` with
+  nested folders, notebooks and text files, and a bucket `galata-direct` with a CORS
+  rule for the `direct` backend.
 
 Never use this configuration outside tests: it removes every security protection.
 """
@@ -100,6 +103,76 @@ _s3 = boto3.client("s3", endpoint_url=MOTO_ENDPOINT, region_name="us-east-1")
 _s3.create_bucket(Bucket=BUCKET)
 _s3.put_object(Bucket=BUCKET, Key="README.md", Body=b"# A bucket for the UI tests\n")
 _s3.put_object(Bucket=BUCKET, Key="data/numbers.csv", Body=b"n\n1\n2\n3\n")
+
+# --- buckets of the bucket-browser tests (tests/drive.spec.ts) ---------------------------
+DRIVE_BUCKET = "galata-drive"
+DIRECT_BUCKET = "galata-direct"
+
+
+def _notebook(*sources: str) -> bytes:
+    """A small nbformat 4.5 notebook (cells with ids) with a python3 kernelspec."""
+    cells = [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": f"cell-{index}",
+            "metadata": {},
+            "outputs": [],
+            "source": source,
+        }
+        for index, source in enumerate(sources)
+    ]
+    notebook = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return (json.dumps(notebook, indent=1) + "\n").encode()
+
+
+_s3.create_bucket(Bucket=DRIVE_BUCKET)
+for _key, _body in {
+    "README.md": b"# The bucket of the drive UI tests\n",
+    "data/readme.txt": b"Sales by quarter.\n",
+    "data/2024/q1/sales.csv": b"region,amount\nnorth,10\nsouth,20\n",
+    "data/2024/q2/sales.csv": b"region,amount\nnorth,30\n",
+    "notebooks/analysis.ipynb": _notebook("total = 1 + 1", "print(total)"),
+    "notebooks/reload.ipynb": _notebook("reloaded_marker = 'survives a reload'"),
+    "notes/draft.txt": b"A draft that must not change.\n",
+    "notes/readonly.txt": b"Nobody may change this line.\n",
+    # An object beside a folder of the same name: the object shows as `\u2400=odd`.
+    "odd": b"an object named like a folder\n",
+    "odd/inside.txt": b"inside the folder\n",
+}.items():
+    _s3.put_object(Bucket=DRIVE_BUCKET, Key=_key, Body=_body)
+
+# A bucket for the `direct` backend: the browser talks to moto, so it needs CORS.
+_s3.create_bucket(Bucket=DIRECT_BUCKET)
+_s3.put_bucket_cors(
+    Bucket=DIRECT_BUCKET,
+    CORSConfiguration={
+        "CORSRules": [
+            {
+                "AllowedOrigins": ["*"],
+                "AllowedMethods": ["GET", "PUT", "POST", "DELETE", "HEAD"],
+                "AllowedHeaders": ["*"],
+                "ExposeHeaders": [
+                    "ETag",
+                    "x-amz-version-id",
+                    "Content-Range",
+                    "Content-Length",
+                    "Last-Modified",
+                ],
+                "MaxAgeSeconds": 600,
+            }
+        ]
+    },
+)
+_s3.put_object(Bucket=DIRECT_BUCKET, Key="direct/hello.txt", Body=b"hello from the direct bucket\n")
 
 ENDPOINT_FILE.write_text(json.dumps({"endpoint": MOTO_ENDPOINT, "bucket": BUCKET}) + "\n")
 print(f"[ui-tests] moto S3 server at {MOTO_ENDPOINT}, bucket '{BUCKET}'", flush=True)

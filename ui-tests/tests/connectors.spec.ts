@@ -458,7 +458,8 @@ test.describe('S3 Connectors panel', () => {
       'Edit S3 Connector…',
       'Activate S3 Connector…',
       'Deactivate S3 Connector…',
-      'Delete S3 Connector…'
+      'Delete S3 Connector…',
+      'Browse S3 Connector Files…'
     ];
     await expect(labels).toHaveCount(expected.length);
     expect((await labels.allTextContents()).sort()).toEqual(
