@@ -27,23 +27,11 @@ from typing import Any
 
 from .crypto import InvalidToken, KeyProvider
 from .errors import ConnectorActive, ConnectorNotFound, DuplicateName, StoreError
+from .validation import EDITABLE_FIELDS
 
 log = logging.getLogger(__name__)
 
 STORE_VERSION = 1
-
-#: Fields a client may change through the store (validated beforehand).
-EDITABLE_FIELDS = (
-    "name",
-    "description",
-    "endpoint",
-    "region",
-    "bucket",
-    "prefix",
-    "access_key_id",
-    "mode",
-    "backend",
-)
 
 
 def utc_now() -> str:
@@ -90,21 +78,7 @@ class Credentials:
     secret_access_key: str = field(repr=False)
 
 
-_STRING_FIELDS = (
-    "id",
-    "name",
-    "description",
-    "endpoint",
-    "region",
-    "bucket",
-    "prefix",
-    "access_key_id",
-    "mode",
-    "backend",
-    "creator",
-    "created_at",
-    "updated_at",
-)
+_STRING_FIELDS = ("id", *EDITABLE_FIELDS, "creator", "created_at", "updated_at")
 
 
 class ConnectorStore:

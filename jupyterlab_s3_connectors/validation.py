@@ -11,8 +11,8 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
-#: Fields a client may send when creating or editing a connector.
-WRITABLE_FIELDS = (
+#: Fields of a connector a client may change (the store keeps these as given).
+EDITABLE_FIELDS = (
     "name",
     "description",
     "endpoint",
@@ -20,10 +20,12 @@ WRITABLE_FIELDS = (
     "bucket",
     "prefix",
     "access_key_id",
-    "secret_access_key",
     "mode",
     "backend",
 )
+
+#: Fields a client may send when creating or editing a connector.
+WRITABLE_FIELDS = (*EDITABLE_FIELDS, "secret_access_key")
 
 #: Fields the server owns: present in answers, refused in requests.
 READ_ONLY_FIELDS = ("id", "creator", "created_at", "updated_at", "active", "has_secret")
