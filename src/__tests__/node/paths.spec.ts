@@ -187,6 +187,12 @@ describe('content', () => {
       ['ab$c', 'invalid'],
       ['%%% not base64 %%%', 'invalid'],
       ['QUFB\u0100', 'invalid'],
+      ['QUF\u0141', 'invalid'], // not read as 'A' (0x41)
+      ['QQ\u013d=', 'invalid'],
+      ['QUFB\u00e9QUF=', 'invalid'],
+      ['QQ=A', [65, 0]],
+      ['A===', []],
+      ['====', []],
       ['QUFB.', 'invalid']
     ];
     for (const [name, decode] of decoders) {
@@ -198,7 +204,7 @@ describe('content', () => {
   });
 
   it('decodes like the portable decoder on any mix of characters', () => {
-    const chars = 'AQgw+/-_= \n\t\r\f\v\u00a0$';
+    const chars = 'AQgw+/-_= \n\t\r\f\v\u00a0\u0141$';
     let seed = 7;
     const random = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
