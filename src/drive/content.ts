@@ -165,12 +165,129 @@ const LOOKUP = (() => {
   return table;
 })();
 
+/** The base64 methods of `Uint8Array` (Chromium 140+, Firefox 133+). */
+interface INativeBase64 {
+  fromBase64?: (text: string) => Uint8Array;
+  prototype: { toBase64?: (this: Uint8Array) => string };
+}
+
+/** Node's `Buffer`, where there is one. */
+interface INodeBuffer {
+  from(text: string, encoding: 'base64'): Uint8Array;
+  from(
+    buffer: ArrayBufferLike,
+    offset: number,
+    length: number
+  ): { toString(encoding: 'base64'): string };
+  byteLength(text: string, encoding: 'utf8'): number;
+}
+
+const nativeBase64 = Uint8Array as unknown as INativeBase64;
+
+function nodeBuffer(): INodeBuffer | undefined {
+  return (globalThis as { Buffer?: INodeBuffer }).Buffer;
+}
+
+/**
+ * What Node's decoder reads as `base64ToBytesPortable` does: it skips what it
+ * cannot read and stops at a `=`, so other strings take the portable path.
+ */
+const NODE_SAFE = /^[A-Za-z0-9+/\-_\t\n\f\r ]*=*[\t\n\f\r ]*$/;
+
 /**
  * Decode base64 (whitespace ignored, padding optional) to bytes.
+ *
+ * Uses the platform's decoder, `Uint8Array.fromBase64`, else Node's `Buffer`,
+ * else `atob`, for what it decodes as `base64ToBytesPortable` does, and that
+ * one for the rest (base64url, misplaced `=`, invalid input).
  *
  * @throws TypeError on a character outside the alphabet.
  */
 export function base64ToBytes(text: string): Uint8Array {
+  const decoded = nativeBase64.fromBase64
+    ? Base64Decoders.native(text)
+    : nodeBuffer()
+      ? Base64Decoders.node(text)
+      : Base64Decoders.atob(text);
+  return decoded ?? base64ToBytesPortable(text);
+}
+
+/**
+ * The platform decoders behind `base64ToBytes`. Each returns the bytes
+ * `base64ToBytesPortable` would, or `null` for input it does not take (or
+ * when the platform lacks it). Exported for tests.
+ */
+export namespace Base64Decoders {
+  /**
+   * `Uint8Array.fromBase64`: what it accepts (standard alphabet, ASCII
+   * whitespace, padding at the end, if any) is read the same.
+   */
+  export function native(text: string): Uint8Array | null {
+    if (!nativeBase64.fromBase64) {
+      return null;
+    }
+    try {
+      return nativeBase64.fromBase64(text);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Node's `Buffer`, for strings it reads whole (checked from the length of
+   * its output, cheaper than a pattern) or that `NODE_SAFE` allows.
+   */
+  export function node(text: string): Uint8Array | null {
+    const buffer = nodeBuffer();
+    if (!buffer) {
+      return null;
+    }
+    const decoded = buffer.from(text, 'base64');
+    const bytes = new Uint8Array(
+      decoded.buffer,
+      decoded.byteOffset,
+      decoded.byteLength
+    );
+    // Node skips what is not base64 and stops at a `=`: an ASCII string of
+    // 4n characters ending in p ≤ 2 `=` was read whole when it gave 3n - p
+    // bytes (else some character was skipped, or decoding stopped).
+    const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+    const whole =
+      text.length % 4 === 0 &&
+      bytes.length === (text.length / 4) * 3 - padding &&
+      buffer.byteLength(text, 'utf8') === text.length;
+    return whole || NODE_SAFE.test(text) ? bytes : null;
+  }
+
+  /**
+   * `atob` (forgiving-base64: standard alphabet, ASCII whitespace, padding at
+   * the end) and a copy of its characters.
+   */
+  export function atob(text: string): Uint8Array | null {
+    if (typeof globalThis.atob !== 'function') {
+      return null;
+    }
+    let binary: string;
+    try {
+      binary = globalThis.atob(text);
+    } catch {
+      return null;
+    }
+    const out = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) {
+      out[i] = binary.charCodeAt(i);
+    }
+    return out;
+  }
+}
+
+/**
+ * Decode base64 in plain JavaScript: whitespace and `=` ignored anywhere,
+ * base64url accepted, a lone last character dropped.
+ *
+ * @throws TypeError on a character outside the alphabet.
+ */
+export function base64ToBytesPortable(text: string): Uint8Array {
   const clean = text.replace(/[\s=]+/g, '');
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let buffer = 0;
@@ -192,9 +309,43 @@ export function base64ToBytes(text: string): Uint8Array {
 }
 
 /**
- * Encode bytes as base64.
+ * Encode bytes as base64: `Uint8Array.prototype.toBase64`, else Node's
+ * `Buffer`, else `btoa` on chunks.
  */
 export function bytesToBase64(bytes: Uint8Array): string {
+  const toBase64 = nativeBase64.prototype.toBase64;
+  if (toBase64) {
+    return toBase64.call(bytes);
+  }
+  const buffer = nodeBuffer();
+  if (buffer) {
+    return buffer
+      .from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      .toString('base64');
+  }
+  return bytesToBase64Portable(bytes);
+}
+
+/** Bytes a `String.fromCharCode` call takes (a multiple of 3, for `btoa`). */
+const BTOA_CHUNK = 3 * 8192;
+
+/**
+ * Encode bytes as base64 without `Buffer` or `toBase64`: `btoa` on chunks
+ * where it exists, else in plain JavaScript.
+ */
+export function bytesToBase64Portable(bytes: Uint8Array): string {
+  if (typeof globalThis.btoa === 'function') {
+    const parts: string[] = [];
+    for (let start = 0; start < bytes.length; start += BTOA_CHUNK) {
+      const chunk = bytes.subarray(start, start + BTOA_CHUNK);
+      parts.push(
+        globalThis.btoa(
+          String.fromCharCode.apply(null, chunk as unknown as number[])
+        )
+      );
+    }
+    return parts.join('');
+  }
   const codes = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
   const alphabet = Uint8Array.from(ALPHABET, c => c.charCodeAt(0));
   const pad = '='.charCodeAt(0);

@@ -35,8 +35,10 @@ import {
   folderPairs,
   hasKeysBelow,
   headObject,
+  IListingPage,
   listAll,
   listLevel,
+  listLevelPage,
   namesIn,
   PathKind,
   statPath
@@ -166,17 +168,34 @@ export class S3Drive implements Contents.IDrive {
         resolved.shadowed ||
         options.type === 'notebook' ||
         options.type === 'file';
-      if (!isFile) {
+      if (!isFile && withContent) {
+        // As `statPath` (a folder wins over an object of the same name), but
+        // the first page of the folder's listing tells whether it is one.
+        const [head, first] = await Promise.all([
+          headObject(this._client, this.bucket, resolved.key),
+          listLevelPage(
+            this._client,
+            this.bucket,
+            resolved.folderKey,
+            this._pageSize
+          )
+        ]);
+        if (first.objects.length > 0 || first.prefixes.length > 0) {
+          return await this._getDirectory(resolved, true, first);
+        }
+        if (head === null) {
+          throw notFoundError(resolved.path, this._trans);
+        }
+      } else if (!isFile) {
         const kind = await statPath(this._client, this.bucket, resolved);
         if (kind === null) {
           throw notFoundError(resolved.path, this._trans);
         }
         if (kind.type === 'directory') {
-          return await this._getDirectory(resolved, withContent);
+          // `statPath` found keys below it.
+          return this._models.directory(resolved.path, null, '');
         }
-        if (!withContent) {
-          return this._headModel(resolved, kind);
-        }
+        return this._headModel(resolved, kind);
       } else if (!withContent) {
         const head = await headObject(this._client, this.bucket, resolved.key);
         if (head === null) {
@@ -556,9 +575,13 @@ export class S3Drive implements Contents.IDrive {
 
   // ---- reading -------------------------------------------------------------
 
+  /**
+   * @param first the first page of the listing, when it was already fetched
+   */
   private async _getDirectory(
     resolved: IResolvedPath,
-    withContent: boolean
+    withContent: boolean,
+    first?: IListingPage
   ): Promise<Contents.IModel> {
     if (resolved.shadowed) {
       throw notFoundError(resolved.path, this._trans);
@@ -577,7 +600,8 @@ export class S3Drive implements Contents.IDrive {
       this._client,
       this.bucket,
       folderKey,
-      this._pageSize
+      this._pageSize,
+      first
     );
     if (!resolved.isRoot && objects.length === 0 && prefixes.length === 0) {
       throw notFoundError(resolved.path, this._trans);

@@ -15,14 +15,20 @@ import { unquote } from './models';
 /** S3's smallest part (but the last). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 
+/** How many parts an upload sends at once by default. */
+export const PARTS_IN_FLIGHT = 2;
+
 /**
  * One S3 multipart upload fed with chunks of any size.
  *
  * Chunks are buffered until they make a part of at least `partSize` bytes,
- * which is then uploaded: at most one part is held in memory. `complete`
- * uploads the rest and completes the upload, under the write conditions given
- * at the start (`If-Match` / `If-None-Match`), so the object only appears,
- * whole, at the end. Any failure aborts the upload: no part is left behind.
+ * which is then uploaded while the next chunks come: at most `partsInFlight`
+ * parts are being uploaded, and `append` waits for one of them to finish
+ * before it starts another, so at most `partsInFlight + 1` parts are held in
+ * memory. `complete` uploads the rest, waits for every part and completes the
+ * upload, under the write conditions given at the start (`If-Match` /
+ * `If-None-Match`), so the object only appears, whole, at the end. Any
+ * failure, of a part too, aborts the upload: no part is left behind.
  */
 export class MultipartUpload {
   private constructor(
@@ -65,11 +71,14 @@ export class MultipartUpload {
   }
 
   /**
-   * Add bytes; uploads a part once enough are buffered.
+   * Add bytes; starts uploading a part once enough are buffered.
+   *
+   * @throws the error of a part that failed, after aborting the upload
    */
   async append(bytes: Uint8Array): Promise<void> {
     this._checkOpen();
     try {
+      this._throwFailure();
       this._buffer.push(bytes);
       this._buffered += bytes.length;
       this._size += bytes.length;
@@ -90,16 +99,23 @@ export class MultipartUpload {
   async complete(): Promise<string | undefined> {
     this._checkOpen();
     try {
-      if (this._buffered > 0 || this._parts.length === 0) {
+      this._throwFailure();
+      if (this._buffered > 0 || this._nextPart === 1) {
         await this._flush();
       }
+      await this._settle();
+      this._throwFailure();
       await this._checkConditions();
       const answer = await this._options.client.send(
         new CompleteMultipartUploadCommand({
           Bucket: this._options.bucket,
           Key: this._options.key,
           UploadId: this.uploadId,
-          MultipartUpload: { Parts: this._parts },
+          MultipartUpload: {
+            Parts: [...this._parts].sort(
+              (a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0)
+            )
+          },
           IfMatch: this._options.ifMatch,
           IfNoneMatch: this._options.ifNoneMatch
         })
@@ -113,8 +129,9 @@ export class MultipartUpload {
   }
 
   /**
-   * Abort the upload; S3 drops its parts. Never rejects: the upload is
-   * already failing, and its error is the one to report.
+   * Abort the upload; S3 drops its parts. Waits for the parts being uploaded
+   * first, so that none is stored after the abort. Never rejects: the upload
+   * is already failing, and its error is the one to report.
    */
   async abort(): Promise<void> {
     if (this._done) {
@@ -123,6 +140,7 @@ export class MultipartUpload {
     this._done = true;
     this._buffer = [];
     this._buffered = 0;
+    await this._settle();
     try {
       await this._options.client.send(
         new AbortMultipartUploadCommand({
@@ -177,22 +195,59 @@ export class MultipartUpload {
     }
   }
 
+  /**
+   * Start uploading what is buffered as the next part, once fewer than
+   * `partsInFlight` parts are being uploaded.
+   */
   private async _flush(): Promise<void> {
+    const limit = Math.max(1, this._options.partsInFlight ?? PARTS_IN_FLIGHT);
+    while (this._inFlight.size >= limit) {
+      await Promise.race(this._inFlight);
+    }
+    // Aborted while waiting (`dispose`), or a part failed.
+    this._checkOpen();
+    this._throwFailure();
     const body = concatBytes(this._buffer, this._buffered);
     this._buffer = [];
     this._buffered = 0;
-    const partNumber = this._parts.length + 1;
-    const answer = await this._options.client.send(
-      new UploadPartCommand({
-        Bucket: this._options.bucket,
-        Key: this._options.key,
-        UploadId: this.uploadId,
-        PartNumber: partNumber,
-        Body: body,
-        ContentLength: body.length
-      })
-    );
-    this._parts.push({ ETag: answer.ETag, PartNumber: partNumber });
+    const partNumber = this._nextPart++;
+    const part = this._options.client
+      .send(
+        new UploadPartCommand({
+          Bucket: this._options.bucket,
+          Key: this._options.key,
+          UploadId: this.uploadId,
+          PartNumber: partNumber,
+          Body: body,
+          ContentLength: body.length
+        })
+      )
+      .then(
+        answer => {
+          this._parts.push({ ETag: answer.ETag, PartNumber: partNumber });
+        },
+        (error: unknown) => {
+          this._failure = this._failure ?? { error };
+        }
+      )
+      .finally(() => {
+        this._inFlight.delete(part);
+      });
+    this._inFlight.add(part);
+  }
+
+  /** Wait until no part is being uploaded. */
+  private async _settle(): Promise<void> {
+    while (this._inFlight.size > 0) {
+      await Promise.all(this._inFlight);
+    }
+  }
+
+  /** Throw the error of the first part that failed, if any. */
+  private _throwFailure(): void {
+    if (this._failure) {
+      throw this._failure.error;
+    }
   }
 
   private _checkOpen(): void {
@@ -207,6 +262,9 @@ export class MultipartUpload {
   private _buffered = 0;
   private _size = 0;
   private _parts: CompletedPart[] = [];
+  private _nextPart = 1;
+  private _inFlight = new Set<Promise<void>>();
+  private _failure: { error: unknown } | null = null;
   private _done = false;
 }
 
@@ -228,5 +286,7 @@ export namespace MultipartUpload {
     ifNoneMatch?: string;
     /** The part size (default and minimum 5 MiB). */
     partSize?: number;
+    /** How many parts are uploaded at once (default 2). */
+    partsInFlight?: number;
   }
 }

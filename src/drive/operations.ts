@@ -27,37 +27,66 @@ export interface IListing {
   prefixes: string[];
 }
 
+/** One page of a listing, and the token of the next page, if any. */
+export interface IListingPage extends IListing {
+  next: string | undefined;
+}
+
+/**
+ * One page of the level below a prefix (`Delimiter: '/'`).
+ */
+export async function listLevelPage(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  pageSize?: number,
+  token?: string
+): Promise<IListingPage> {
+  const page = await client.send(
+    new ListObjectsV2Command({
+      Bucket: bucket,
+      Prefix: prefix,
+      Delimiter: '/',
+      ContinuationToken: token,
+      MaxKeys: pageSize
+    })
+  );
+  const prefixes: string[] = [];
+  for (const common of page.CommonPrefixes ?? []) {
+    if (common.Prefix !== undefined) {
+      prefixes.push(common.Prefix);
+    }
+  }
+  return {
+    objects: page.Contents ?? [],
+    prefixes,
+    next: page.IsTruncated ? page.NextContinuationToken : undefined
+  };
+}
+
 /**
  * List one level below a prefix (`Delimiter: '/'`), following every page.
+ *
+ * @param first the first page, when it was already fetched
  */
 export async function listLevel(
   client: S3Client,
   bucket: string,
   prefix: string,
-  pageSize?: number
+  pageSize?: number,
+  first?: IListingPage
 ): Promise<IListing> {
   const objects: _Object[] = [];
   const prefixes: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix,
-        Delimiter: '/',
-        ContinuationToken: token,
-        MaxKeys: pageSize
-      })
-    );
-    objects.push(...(page.Contents ?? []));
-    for (const common of page.CommonPrefixes ?? []) {
-      if (common.Prefix !== undefined) {
-        prefixes.push(common.Prefix);
-      }
+  let page = first ?? (await listLevelPage(client, bucket, prefix, pageSize));
+  for (;;) {
+    objects.push(...page.objects);
+    prefixes.push(...page.prefixes);
+    if (!page.next) {
+      return { objects, prefixes };
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return { objects, prefixes };
+    page = await listLevelPage(client, bucket, prefix, pageSize, page.next);
+  }
 }
 
 /**

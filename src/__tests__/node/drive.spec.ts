@@ -113,6 +113,54 @@ describe('S3Drive', () => {
       expect(await allKeys(s3, bucket)).toEqual(['x/inside.txt']);
     });
 
+    it('tells folders from files in one round trip, as the file browser asks', async () => {
+      await put(s3, bucket, 'x', 'the object');
+      await put(s3, bucket, 'x/inside.txt', 'in the folder');
+      await put(s3, bucket, 'marker/'); // an empty folder
+      await put(s3, bucket, 'file.txt', 'a file');
+      const sent: string[] = [];
+      const counting = {
+        send: (command: any) => {
+          sent.push(command.constructor.name.replace(/Command$/, ''));
+          return s3.send(command);
+        },
+        config: s3.config
+      } as unknown as S3Client;
+      const counted = makeDrive(counting, bucket);
+      const requests = async (get: () => Promise<Contents.IModel>) => {
+        sent.length = 0;
+        const model = await get();
+        return { model, sent: [...sent].sort() };
+      };
+      // A folder beside an object of the same name: the folder.
+      const x = await requests(() => counted.get('x'));
+      expect(x.model.type).toBe('directory');
+      expect(names(x.model)).toEqual(['inside.txt']);
+      expect(x.sent).toEqual(['HeadObject', 'ListObjectsV2']);
+      const marker = await requests(() => counted.get('marker'));
+      expect(marker.model).toMatchObject({ type: 'directory', content: [] });
+      expect(marker.sent).toEqual(['HeadObject', 'ListObjectsV2']);
+      const file = await requests(() => counted.get('file.txt'));
+      expect(file.model).toMatchObject({ type: 'file', content: 'a file' });
+      expect(file.sent).toEqual(['GetObject', 'HeadObject', 'ListObjectsV2']);
+      await expect(counted.get('neither')).rejects.toMatchObject({
+        response: { status: 404 }
+      });
+      // Without content.
+      const bare = await requests(() => counted.get('x', { content: false }));
+      expect(bare.model).toMatchObject({ type: 'directory', content: null });
+      expect(bare.sent).toEqual(['HeadObject', 'ListObjectsV2']);
+      const head = await requests(() =>
+        counted.get('file.txt', { content: false })
+      );
+      expect(head.model).toMatchObject({ type: 'file', size: 6 });
+      expect(head.sent).toEqual(['HeadObject', 'ListObjectsV2']);
+      await expect(
+        counted.get('neither', { content: false })
+      ).rejects.toMatchObject({ response: { status: 404 } });
+      counted.dispose();
+    });
+
     it('opens notebooks, text and binary files', async () => {
       await put(s3, bucket, 'nb.ipynb', JSON.stringify(NOTEBOOK));
       await put(s3, bucket, 'dir/text.md', '# héllo ✓');

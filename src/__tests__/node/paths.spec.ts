@@ -1,6 +1,9 @@
 import {
+  Base64Decoders,
   base64ToBytes,
+  base64ToBytesPortable,
   bytesToBase64,
+  bytesToBase64Portable,
   checkpointKey,
   decodeSegment,
   defaultFileType,
@@ -143,6 +146,114 @@ describe('content', () => {
       expect(Buffer.from(base64ToBytes(text))).toEqual(Buffer.from(bytes));
     }
     expect(() => base64ToBytes('ab$c')).toThrow();
+  });
+
+  /** What a decoder gives: the bytes, or 'invalid'. */
+  function decoded(decode: (text: string) => Uint8Array): number[] | string {
+    try {
+      return [...decode(text0)];
+    } catch (error) {
+      expect(error).toBeInstanceOf(TypeError);
+      return 'invalid';
+    }
+  }
+  let text0 = '';
+
+  /** The platform decoders, each with the portable one behind it. */
+  const decoders: [string, (text: string) => Uint8Array][] = [
+    ['base64ToBytes', base64ToBytes],
+    ['node', t => Base64Decoders.node(t) ?? base64ToBytesPortable(t)],
+    ['atob', t => Base64Decoders.atob(t) ?? base64ToBytesPortable(t)],
+    ['native', t => Base64Decoders.native(t) ?? base64ToBytesPortable(t)]
+  ];
+
+  it('decodes base64 leniently, as it always did', () => {
+    const cases: [string, number[] | string][] = [
+      ['', []],
+      ['QQ==', [65]],
+      ['QQ=', [65]],
+      ['QQ', [65]],
+      ['QR==', [65]], // extra bits dropped
+      ['QUFB', [65, 65, 65]],
+      ['QUFB=', [65, 65, 65]],
+      ['QUFBQ', [65, 65, 65]], // a lone last character dropped
+      ['QUFB====', [65, 65, 65]],
+      ['QU\nFB\r\n', [65, 65, 65]],
+      [' \tQUFB\fQUFB \n', [65, 65, 65, 65, 65, 65]],
+      ['QU\u00a0FB\u2028', [65, 65, 65]], // any whitespace
+      ['QQ==QQ==', [65, 4, 16]], // `=` ignored anywhere
+      ['-_-_', [251, 255, 191]], // base64url
+      ['+/+/', [251, 255, 191]],
+      ['ab$c', 'invalid'],
+      ['%%% not base64 %%%', 'invalid'],
+      ['QUFB\u0100', 'invalid'],
+      ['QUF\u0141', 'invalid'], // not read as 'A' (0x41)
+      ['QQ\u013d=', 'invalid'],
+      ['QUFB\u00e9QUF=', 'invalid'],
+      ['QQ=A', [65, 0]],
+      ['A===', []],
+      ['====', []],
+      ['QUFB.', 'invalid']
+    ];
+    for (const [name, decode] of decoders) {
+      for (const [text, expected] of cases) {
+        text0 = text;
+        expect([name, text, decoded(decode)]).toEqual([name, text, expected]);
+      }
+    }
+  });
+
+  it('decodes like the portable decoder on any mix of characters', () => {
+    const chars = 'AQgw+/-_= \n\t\r\f\v\u00a0\u0141$';
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let i = 0; i < 5000; i++) {
+      text0 = Array.from(
+        { length: random(14) },
+        () => chars[random(chars.length)]
+      ).join('');
+      const expected = decoded(base64ToBytesPortable);
+      for (const [name, decode] of decoders) {
+        expect([name, text0, decoded(decode)]).toEqual([name, text0, expected]);
+      }
+    }
+  });
+
+  it('decodes large chunks, with line breaks or not', () => {
+    const bytes = Uint8Array.from(
+      { length: 3 * 1024 * 1024 + 1 },
+      (_, i) => (i * 31 + (i >> 9)) % 256
+    );
+    const text = Buffer.from(bytes).toString('base64');
+    const lines = text.replace(/.{76}/g, '$&\r\n');
+    for (const [, decode] of decoders) {
+      expect(Buffer.compare(Buffer.from(decode(text)), bytes)).toBe(0);
+      expect(Buffer.compare(Buffer.from(decode(lines)), bytes)).toBe(0);
+    }
+  });
+
+  it('encodes base64 the same on every path', () => {
+    const btoa = globalThis.btoa;
+    for (const size of [0, 1, 2, 3, 4, 5, 24575, 24576, 24577, 100000]) {
+      const bytes = Uint8Array.from({ length: size }, (_, i) => (i * 7) % 256);
+      const expected = Buffer.from(bytes).toString('base64');
+      expect(bytesToBase64(bytes)).toBe(expected);
+      expect(bytesToBase64Portable(bytes)).toBe(expected);
+      // A view into a larger buffer.
+      const view = new Uint8Array(size + 10).fill(255).subarray(5, 5 + size);
+      view.set(bytes);
+      expect(bytesToBase64(view)).toBe(expected);
+      expect(bytesToBase64Portable(view)).toBe(expected);
+      try {
+        (globalThis as { btoa?: unknown }).btoa = undefined;
+        expect(bytesToBase64Portable(view)).toBe(expected);
+      } finally {
+        globalThis.btoa = btoa;
+      }
+    }
   });
 
   it('has default file types', () => {

@@ -1,4 +1,5 @@
 import {
+  AbortMultipartUploadCommand,
   ListMultipartUploadsCommand,
   S3Client,
   UploadPartCommand
@@ -49,6 +50,52 @@ async function uploadLikeFileBrowser(
       return model;
     }
   }
+}
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+/**
+ * A client that delays (or fails) each part, and records the parts in flight
+ * and the order of events.
+ */
+function slowParts(
+  s3: S3Client,
+  delay: (part: number) => number,
+  fail: (part: number) => boolean = () => false
+) {
+  const log = { inFlight: 0, maxInFlight: 0, events: [] as string[] };
+  const slow = {
+    send: async (command: any) => {
+      if (command instanceof UploadPartCommand) {
+        const part = command.input.PartNumber as number;
+        log.inFlight += 1;
+        log.maxInFlight = Math.max(log.maxInFlight, log.inFlight);
+        log.events.push(`start ${part}`);
+        try {
+          await sleep(delay(part));
+          if (fail(part)) {
+            throw Object.assign(
+              new Error('We encountered an internal error.'),
+              {
+                name: 'InternalError',
+                $metadata: { httpStatusCode: 500 }
+              }
+            );
+          }
+          return await s3.send(command);
+        } finally {
+          log.inFlight -= 1;
+          log.events.push(`end ${part}`);
+        }
+      }
+      if (command instanceof AbortMultipartUploadCommand) {
+        log.events.push(`abort with ${log.inFlight} in flight`);
+      }
+      return s3.send(command);
+    },
+    config: s3.config
+  } as unknown as S3Client;
+  return { slow, log };
 }
 
 async function pendingUploads(s3: S3Client, bucket: string) {
@@ -137,6 +184,51 @@ describe('chunked uploads', () => {
     expect(await allKeys(s3, bucket)).toEqual([]);
     expect(await pendingUploads(s3, bucket)).toEqual([]);
     flaky.dispose();
+  });
+
+  it('uploads 2 parts at once, in order', async () => {
+    // The first parts slower than the next ones.
+    const { slow, log } = slowParts(s3, part => (part < 3 ? 300 : 20));
+    const fast = makeDrive(slow, bucket);
+    const bytes = randomBytes(26 * CHUNK_SIZE + 7, 9);
+    const model = await uploadLikeFileBrowser(fast, 'fast.bin', bytes);
+    fast.dispose();
+    expect(model.size).toBe(bytes.length);
+    expect(model.hash).toMatch(/-6"?$/);
+    expect(log.maxInFlight).toBe(2);
+    expect(log.events.filter(e => e.startsWith('start'))).toEqual(
+      [1, 2, 3, 4, 5, 6].map(part => `start ${part}`)
+    );
+    // Part 3 waited for a part to finish.
+    expect(log.events.indexOf('start 3')).toBeGreaterThan(
+      log.events.indexOf('end 1')
+    );
+    const stored = await read(s3, bucket, 'fast.bin');
+    expect(Buffer.compare(Buffer.from(stored!), Buffer.from(bytes))).toBe(0);
+    expect(await pendingUploads(s3, bucket)).toEqual([]);
+  });
+
+  it('aborts after the parts in flight when a part fails', async () => {
+    // Part 2 fails while part 3 is being uploaded.
+    const { slow, log } = slowParts(
+      s3,
+      part => (part === 2 ? 500 : part === 3 ? 1200 : 10),
+      part => part === 2
+    );
+    const flaky = makeDrive(slow, bucket);
+    const bytes = randomBytes(24 * CHUNK_SIZE, 10);
+    await expect(
+      uploadLikeFileBrowser(flaky, 'flaky.bin', bytes)
+    ).rejects.toThrow(/internal error/);
+    flaky.dispose();
+    expect(log.events).toContain('start 3');
+    expect(log.events).not.toContain('start 4');
+    expect(log.events.indexOf('abort with 0 in flight')).toBeGreaterThan(
+      log.events.indexOf('end 3')
+    );
+    expect(log.events.filter(e => e.startsWith('abort'))).toHaveLength(1);
+    expect(await allKeys(s3, bucket)).toEqual([]);
+    expect(await pendingUploads(s3, bucket)).toEqual([]);
   });
 
   it('refuses chunks out of order', async () => {
