@@ -104,6 +104,27 @@ def seed_bucket(endpoint: str) -> None:
         config=Config(s3={"addressing_style": "path"}),
     )
     s3.create_bucket(Bucket=BUCKET)
+    # Lets a connector with the `direct` backend reach the bucket from the page.
+    s3.put_bucket_cors(
+        Bucket=BUCKET,
+        CORSConfiguration={
+            "CORSRules": [
+                {
+                    "AllowedOrigins": ["*"],
+                    "AllowedMethods": ["GET", "PUT", "POST", "DELETE", "HEAD"],
+                    "AllowedHeaders": ["*"],
+                    "ExposeHeaders": [
+                        "ETag",
+                        "x-amz-version-id",
+                        "Content-Range",
+                        "Content-Length",
+                        "Last-Modified",
+                    ],
+                    "MaxAgeSeconds": 3000,
+                }
+            ]
+        },
+    )
     csv = (
         "species,sepal_length,sepal_width\nsetosa,5.1,3.5\nversicolor,7.0,3.2\nvirginica,6.3,3.3\n"
     )
