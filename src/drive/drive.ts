@@ -356,21 +356,11 @@ export class S3Drive implements Contents.IDrive {
         );
         this._forgetBelow(from.folderKey);
       } else {
-        this._checkKeyLength(to.key, to.path);
-        const etag = await copyKey(
-          this._client,
-          this.bucket,
-          from.key,
-          to.key,
-          {
-            ifNoneMatch: '*'
-          }
-        );
+        await this._copyFile(from, to);
         await this._client.send(
           new DeleteObjectCommand({ Bucket: this.bucket, Key: from.key })
         );
         this._etags.delete(from.key);
-        this._remember(to.key, etag);
         await this._quietly('move the checkpoint of', from.path, () =>
           this._checkpoints.move(from.key, to.key)
         );
@@ -468,17 +458,7 @@ export class S3Drive implements Contents.IDrive {
           to.path
         );
       } else {
-        this._checkKeyLength(to.key, to.path);
-        const etag = await copyKey(
-          this._client,
-          this.bucket,
-          from.key,
-          to.key,
-          {
-            ifNoneMatch: '*'
-          }
-        );
-        this._remember(to.key, etag);
+        await this._copyFile(from, to);
       }
       const model = await this.get(to.path, {
         content: false,
@@ -965,6 +945,20 @@ export class S3Drive implements Contents.IDrive {
         this._etags.delete(key);
       }
     }
+  }
+
+  /**
+   * Copy one object to a key that must not exist yet, and remember its ETag.
+   */
+  private async _copyFile(
+    from: IResolvedPath,
+    to: IResolvedPath
+  ): Promise<void> {
+    this._checkKeyLength(to.key, to.path);
+    const etag = await copyKey(this._client, this.bucket, from.key, to.key, {
+      ifNoneMatch: '*'
+    });
+    this._remember(to.key, etag);
   }
 
   /**
