@@ -12,6 +12,7 @@ from . import __version__
 from .crypto import KeyProvider
 from .handlers import ProxyOptions, ServerOptions, api_handlers, proxy_handlers
 from .store import ConnectorStore
+from .uploads import UploadRegistry
 from .validation import validate_region
 
 
@@ -53,15 +54,17 @@ class S3ConnectorsApp(ExtensionApp):
     connection_timeout = Float(
         10.0,
         config=True,
-        help="Seconds to wait when connecting to, or reading from, an S3 endpoint.",
+        help="""Seconds to wait when connecting to an S3 endpoint, and the idle timeout of the
+        proxy: a request ends with a 504 once no byte has moved for this long.""",
     )
 
     proxy_request_timeout = Float(
-        600.0,
+        0.0,
         config=True,
         help="""Seconds a request through the S3 proxy may take in all, from connecting to the
-        endpoint to the last byte of the answer (an upload part or a download). Connecting
-        alone is bounded by connection_timeout.""",
+        endpoint to the last byte of the answer; 0 (the default) sets no limit, so a long
+        transfer that keeps moving takes as long as it needs. Whatever this is, a request
+        ends with a 504 once no byte has moved for connection_timeout seconds.""",
     )
 
     proxy_max_body_size = Int(
@@ -98,10 +101,16 @@ class S3ConnectorsApp(ExtensionApp):
             raise ValueError("S3ConnectorsApp.connection_timeout must be positive.")
         return proposal["value"]
 
-    @validate("proxy_request_timeout", "proxy_max_body_size")
+    @validate("proxy_max_body_size")
     def _validate_positive(self, proposal):
         if proposal["value"] <= 0:
             raise ValueError(f"S3ConnectorsApp.{proposal['trait'].name} must be positive.")
+        return proposal["value"]
+
+    @validate("proxy_request_timeout")
+    def _validate_request_timeout(self, proposal):
+        if proposal["value"] < 0:
+            raise ValueError("S3ConnectorsApp.proxy_request_timeout must be 0 or positive.")
         return proposal["value"]
 
     def initialize_settings(self) -> None:
@@ -120,5 +129,6 @@ class S3ConnectorsApp(ExtensionApp):
         proxy_options = ProxyOptions(
             request_timeout=self.proxy_request_timeout,
             max_body_size=self.proxy_max_body_size,
+            uploads=UploadRegistry(),
         )
         self.handlers.extend(proxy_handlers(self.store, self.options, proxy_options))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -25,88 +25,33 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
+from .operations import (
+    MEANINGFUL_HEADERS,
+    OPERATIONS,
+    Operation,
+    RefusedOperation,
+    check_values,
+    forwarded_header,
+    identify,
+)
 from .store import Connector, Credentials
 
-#: Methods the proxy forwards; of these, every one but GET and HEAD is a write.
+#: Methods the proxy forwards; which requests of each are allowed is :mod:`.operations`'s.
 ALLOWED_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE")
 WRITE_METHODS = frozenset({"PUT", "POST", "DELETE"})
 
-#: Query parameters a request may carry (the ones the drive's S3 calls use). ``x-id`` is
-#: accepted (the SDK adds it) but not forwarded.
-ALLOWED_QUERY_PARAMS = frozenset(
-    {
-        # ListObjectsV2 and ListObjectVersions
-        "list-type",
-        "prefix",
-        "delimiter",
-        "continuation-token",
-        "start-after",
-        "max-keys",
-        "encoding-type",
-        "fetch-owner",
-        "versions",
-        "key-marker",
-        "version-id-marker",
-        # GetBucketVersioning
-        "versioning",
-        # DeleteObjects
-        "delete",
-        # multipart uploads
-        "uploads",
-        "uploadId",
-        "partNumber",
-        # object versions and download links
-        "versionId",
-        "response-content-type",
-        "response-content-disposition",
-        # operation name added by the AWS SDK for JavaScript
-        "x-id",
-    }
-)
+#: Query parameters accepted but not forwarded (the SDK's operation name).
 _DROPPED_QUERY_PARAMS = frozenset({"x-id"})
-
-#: Request headers forwarded upstream (lower case), besides ``x-amz-meta-*``. Everything
-#: else is dropped: Cookie, Authorization, X-XSRFToken, Origin, Referer, Host, the SDK's
-#: own x-amz-date / x-amz-content-sha256 / user agents (the proxy signs afresh), ACLs.
-#: ``Expect`` is hop-by-hop: tornado answers ``100-continue`` itself.
-ALLOWED_REQUEST_HEADERS = frozenset(
-    {
-        "content-type",
-        "content-length",
-        "content-md5",
-        "content-disposition",
-        "content-encoding",
-        "content-language",
-        "cache-control",
-        "expires",
-        "range",
-        "if-match",
-        "if-none-match",
-        "if-modified-since",
-        "if-unmodified-since",
-        "x-amz-copy-source",
-        "x-amz-copy-source-range",
-        "x-amz-copy-source-if-match",
-        "x-amz-copy-source-if-none-match",
-        "x-amz-copy-source-if-modified-since",
-        "x-amz-copy-source-if-unmodified-since",
-        "x-amz-metadata-directive",
-        # integrity checksums the SDK sends where S3 requires one (DeleteObjects)
-        "x-amz-sdk-checksum-algorithm",
-        "x-amz-checksum-crc32",
-        "x-amz-checksum-crc32c",
-        "x-amz-checksum-crc64nvme",
-        "x-amz-checksum-sha1",
-        "x-amz-checksum-sha256",
-    }
-)
 _META_PREFIX = "x-amz-meta-"
+
+#: The header the proxy transport sets to the raw path of the URL the SDK built, so that a
+#: path the browser rewrote (it removes '.' and '..' segments) is refused, not misrouted.
+PATH_HEADER = "x-s3c-path"
 
 #: Response headers passed back to the browser (lower case), besides ``x-amz-meta-*``.
 ALLOWED_RESPONSE_HEADERS = frozenset(
     {
         "accept-ranges",
-        "cache-control",
         "content-disposition",
         "content-encoding",
         "content-language",
@@ -114,7 +59,6 @@ ALLOWED_RESPONSE_HEADERS = frozenset(
         "content-range",
         "content-type",
         "etag",
-        "expires",
         "last-modified",
         "x-amz-delete-marker",
         "x-amz-request-id",
@@ -133,17 +77,23 @@ ALLOWED_RESPONSE_HEADERS = frozenset(
 #: Headers added to every proxied answer so a bucket's HTML or SVG never runs on the
 #: Jupyter origin.
 CONTENT_SECURITY_POLICY = "sandbox; default-src 'none'"
+#: Every answer of the proxy, whatever the object's own Cache-Control: a private object
+#: must not stay in a shared cache or the browser's after the connector is deactivated.
+CACHE_CONTROL = "no-store, private"
 
 MAX_KEY_BYTES = 1024
 #: Upper bound of a buffered DeleteObjects body: 1000 keys of 1024 bytes, XML-escaped.
 MAX_DELETE_BODY = 8 * 1024 * 1024
 
 # Characters that may appear, unencoded, in a path (RFC 3986 pchar and "/").
-_RAW_PATH_RE = re.compile(r"^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$")
+_RAW_PATH_RE = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*")
 _PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _ENCODED_SEPARATOR_RE = re.compile(r"%(2[Ff]|5[Cc])")
 _FORBIDDEN_KEY_CHARS = ("\x00", "\r", "\n", "\\")
-_DIGITS_RE = re.compile(r"^[0-9]{1,10}$")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+#: Header values forwarded upstream: printable ASCII and tabs (anything else could not be
+#: signed as sent, or would come back as a header tornado cannot write).
+_HEADER_VALUE_RE = re.compile(r"[\t\x20-\x7e]*")
 
 
 class ProxyError(Exception):
@@ -193,30 +143,61 @@ def _decode_once(raw: str, what: str) -> str:
         raise _bad(f"The {what} is not valid UTF-8 once percent-decoded.") from None
 
 
+def shown(text: str, limit: int = 200) -> str:
+    """``text`` for a message: control characters escaped, lone surrogates replaced, cut."""
+    safe = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    safe = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in safe)
+    return safe if len(safe) <= limit else safe[: limit - 1] + "\u2026"
+
+
 def check_key(key: str, what: str = "object key") -> None:
     """Refuse keys that could be read as a different path (after decoding)."""
     if not key:
         raise _bad(f"The {what} is empty.")
     if any(char in key for char in _FORBIDDEN_KEY_CHARS):
-        raise _bad(f"The {what} contains a backslash, a NUL or a line break.")
+        raise _bad(
+            f"The {what} '{shown(key)}' contains a backslash, a NUL or a line break, which the "
+            "proxy can't forward safely; use the direct backend to reach it."
+        )
     if any(segment in (".", "..") for segment in key.split("/")):
-        raise _bad(f"The {what} contains a '.' or '..' segment.")
-    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
+        raise _bad(
+            f"The {what} '{shown(key)}' contains a '.' or '..' segment, which the proxy can't "
+            "forward safely; use the direct backend to reach it."
+        )
+    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
         raise _bad(f"The {what} is longer than {MAX_KEY_BYTES} bytes.", "KeyTooLongError")
 
 
+def in_prefix(connector: Connector, key: str) -> bool:
+    return not connector.prefix or key.startswith(connector.prefix)
+
+
 def _check_in_prefix(connector: Connector, key: str, what: str = "key") -> None:
-    if connector.prefix and not key.startswith(connector.prefix):
+    if not in_prefix(connector, key):
         raise _denied(
             f"Connector '{connector.name}' only gives access to '{connector.prefix}'; "
-            f"the {what} '{key}' is outside it."
+            f"the {what} '{shown(key)}' is outside it."
+        )
+
+
+def check_path_header(headers: Iterable[tuple[str, str]], raw_path: str) -> None:
+    """Refuse a request whose path is not the one the SDK built (see :data:`PATH_HEADER`)."""
+    sent = [value for name, value in headers if name.lower() == PATH_HEADER]
+    if not sent:
+        return
+    if len(sent) > 1 or sent[0] != raw_path:
+        raise _bad(
+            "The browser rewrote this request's path (a '.' or '..' segment?); nothing was "
+            "sent to the bucket.",
+            "PathRewritten",
         )
 
 
 def parse_query(raw_query: str) -> list[tuple[str, str | None]]:
     """Split a raw query into decoded (name, value) pairs; ``None`` for a bare ``?name``.
 
-    ``+`` stays a literal plus (the SDK encodes spaces as ``%20``).
+    ``+`` stays a literal plus (the SDK encodes spaces as ``%20``). Which names are allowed
+    is the operation's business (:func:`.operations.identify`).
     """
     pairs: list[tuple[str, str | None]] = []
     seen: set[str] = set()
@@ -227,27 +208,16 @@ def parse_query(raw_query: str) -> list[tuple[str, str | None]]:
             continue
         raw_name, eq, raw_value = item.partition("=")
         name = _decode_once(raw_name, "query")
-        if name not in ALLOWED_QUERY_PARAMS:
-            raise _bad(f"The query parameter '{name}' is not allowed through the S3 proxy.")
+        if _CONTROL_RE.search(name):
+            raise _bad(f"The query parameter '{shown(name)}' contains a control character.")
         if name in seen:
-            raise _bad(f"The query parameter '{name}' is repeated.")
+            raise _bad(f"The query parameter '{shown(name)}' is repeated.")
         seen.add(name)
         value = _decode_once(raw_value, "query") if eq else None
-        if value is not None and any(char in value for char in ("\x00", "\r", "\n")):
-            raise _bad(f"The query parameter '{name}' contains a control character.")
+        if value is not None and _CONTROL_RE.search(value):
+            raise _bad(f"The query parameter '{shown(name)}' contains a control character.")
         pairs.append((name, value))
     return pairs
-
-
-def _check_query_values(query: Mapping[str, str | None]) -> None:
-    for name in ("max-keys", "partNumber"):
-        value = query.get(name)
-        if name in query and (value is None or not _DIGITS_RE.match(value)):
-            raise _bad(f"The query parameter '{name}' must be a number.")
-    if "list-type" in query and query["list-type"] != "2":
-        raise _bad("Only ListObjectsV2 (list-type=2) is supported.")
-    if query.get("encoding-type") not in (None, "url"):
-        raise _bad("The only supported encoding-type is 'url'.")
 
 
 @dataclass
@@ -258,11 +228,17 @@ class UpstreamPlan:
     url: str
     headers: dict[str, str]
     key: str | None
+    #: The S3 operation the request is.
+    operation: Operation = OPERATIONS[0]
     #: The body is a DeleteObjects document: buffer it and check its keys before sending.
     check_delete_body: bool = False
     #: The request carries a body to stream (PUT and POST).
     has_body: bool = False
     query: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def upload_id(self) -> str | None:
+        return self.query.get("uploadId") if self.operation.uses_upload else None
 
 
 def split_proxy_path(raw_path: str, proxy_root: str) -> tuple[str, str]:
@@ -292,10 +268,13 @@ def plan_request(
         raise ProxyError(
             405, "MethodNotAllowed", f"The S3 proxy does not forward {method} requests."
         )
-    if not _RAW_PATH_RE.match(raw_rest):
+    if not _RAW_PATH_RE.fullmatch(raw_rest):
         raise _bad("The request path contains characters that must be percent-encoded.")
     if _ENCODED_SEPARATOR_RE.search(raw_rest):
-        raise _bad("The request path contains an encoded '/' or '\\'.")
+        raise _bad(
+            "The request path contains an encoded '/' or '\\', which the proxy can't forward "
+            "safely; use the direct backend to reach such a key."
+        )
     raw_bucket, _slash, raw_key = raw_rest.partition("/")
     if "%" in raw_bucket or ":" in raw_bucket or not raw_bucket:
         raise _bad("The first path segment must be a bucket name.", "InvalidBucketName")
@@ -309,19 +288,27 @@ def plan_request(
 
     pairs = parse_query(raw_query)
     query = dict(pairs)
-    _check_query_values(query)
+    headers = list(headers)
+    try:
+        operation = identify(method, key is not None, query, {n.lower() for n, _ in headers})
+    except RefusedOperation as error:
+        raise _denied(error.message) from None
+    problem = check_values(operation, query)
+    if problem:
+        raise _bad(problem)
+    if operation.writes and connector.mode != "read-write":
+        raise _denied(f"Connector '{connector.name}' is read-only.")
 
-    if key is None:
-        check_delete_body = _check_bucket_operation(connector, method, query)
-    else:
-        check_delete_body = False
+    if key is not None:
         _check_in_prefix(connector, key)
-        if query.keys() & {"list-type", "versions", "versioning", "delete"}:
-            raise _bad("Listing, versioning and batch-delete parameters apply to the bucket.")
-        if method == "POST" and not query.keys() & {"uploads", "uploadId"}:
-            raise _bad("POST on an object is only allowed for multipart uploads.")
+    elif operation.name in ("ListObjectsV2", "ListObjectVersions"):
+        if not in_prefix(connector, query.get("prefix") or ""):
+            raise _denied(
+                f"Connector '{connector.name}' only gives access to '{connector.prefix}': "
+                "list with a prefix that starts with it."
+            )
 
-    forwarded = _forward_headers(connector, headers)
+    forwarded = _forward_headers(connector, operation, headers)
     if method == "POST" and "content-type" not in forwarded:
         # tornado's client would send a form content type, which some servers (moto) then
         # parse as a form. CreateMultipartUpload's type becomes the object's: S3's default.
@@ -341,44 +328,29 @@ def plan_request(
         url=url,
         headers=forwarded,
         key=key,
-        check_delete_body=check_delete_body,
-        has_body=method in ("PUT", "POST"),
+        operation=operation,
+        check_delete_body=operation.name == "DeleteObjects",
+        has_body=operation.has_body,
         query=query,
     )
 
 
-def _check_bucket_operation(
-    connector: Connector, method: str, query: Mapping[str, str | None]
-) -> bool:
-    """Allow the few bucket-level operations the drive uses; return True for DeleteObjects."""
-    if method == "GET" and ("list-type" in query or "versions" in query):
-        prefix = query.get("prefix") or ""
-        if connector.prefix and not prefix.startswith(connector.prefix):
-            raise _denied(
-                f"Connector '{connector.name}' only gives access to '{connector.prefix}': "
-                "list with a prefix that starts with it."
-            )
-        return False
-    if method == "GET" and "versioning" in query:
-        return False
-    if method == "HEAD" and not query:
-        return False
-    if method == "POST" and "delete" in query:
-        return True
-    raise _denied(
-        "On the bucket itself the S3 proxy only allows listing objects (ListObjectsV2, "
-        "ListObjectVersions), reading the versioning state, HeadBucket and DeleteObjects."
-    )
-
-
-def _forward_headers(connector: Connector, headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+def _forward_headers(
+    connector: Connector, operation: Operation, headers: Iterable[tuple[str, str]]
+) -> dict[str, str]:
     forwarded: dict[str, str] = {}
     for name, value in headers:
         lname = name.lower()
-        if lname not in ALLOWED_REQUEST_HEADERS and not lname.startswith(_META_PREFIX):
+        if not forwarded_header(operation, lname):
+            if lname in MEANINGFUL_HEADERS:
+                raise _denied(
+                    f"{operation.name} through the S3 proxy does not take the header '{name}'."
+                )
             continue
-        if "\r" in value or "\n" in value or "\x00" in value:
-            raise _bad(f"The header '{name}' contains a control character.")
+        if not _HEADER_VALUE_RE.fullmatch(value):
+            raise _bad(
+                f"The header '{name}' must be printable ASCII (percent-encode other characters)."
+            )
         if lname in forwarded:
             raise _bad(f"The header '{name}' is repeated.")
         if lname == "content-encoding" and "aws-chunked" in value.lower():
@@ -399,7 +371,7 @@ def _copy_source(connector: Connector, raw: str) -> str:
     version_id: str | None = None
     if question:
         name, eq, value = raw_query.partition("=")
-        if name != "versionId" or not eq or "&" in value:
+        if name != "versionId" or not eq or not value or "&" in value:
             raise _bad("The copy source may only carry a versionId.")
         version_id = _decode_once(value, "copy source")
     decoded = _decode_once(raw_path, "copy source").lstrip("/")

@@ -9,16 +9,22 @@ key and streams both bodies:
   (tornado reads 64 KiB at a time), so an upload holds about 320 KiB per request whatever
   its size; only DeleteObjects documents are buffered (at most 8 MiB) to check their keys;
 - downloads are written to the browser chunk by chunk, and the next chunk is only read
-  from the endpoint once the previous one is flushed to the browser.
+  from the endpoint once the previous one is flushed to the browser;
+- a request ends with a 504 once no byte has moved for ``connection_timeout`` seconds;
+- an answer is only finished once the browser has sent its whole body (the rest of an
+  upload the endpoint refused is read and discarded), so the browser reads the S3 error;
+- multipart uploads are tied to the key they were started for (:mod:`..uploads`).
 
 Errors are S3-style XML (``<Error><Code/><Message/></Error>``) so the SDK reports them
-like any S3 error. Every answer carries ``X-Content-Type-Options: nosniff`` and a
-sandboxing CSP, so a bucket's HTML or SVG never runs on the Jupyter origin.
+like any S3 error. Every answer carries ``X-Content-Type-Options: nosniff``, a sandboxing
+CSP, so a bucket's HTML or SVG never runs on the Jupyter origin, and
+``Cache-Control: no-store, private``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http.client import responses
@@ -31,36 +37,39 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from jupyter_server.utils import ensure_async, url_path_join
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.httputil import HTTPHeaders, parse_response_start_line
-from tornado.iostream import StreamClosedError
-from tornado.simple_httpclient import (
-    HTTPStreamClosedError,
-    HTTPTimeoutError,
-    SimpleAsyncHTTPClient,
-)
+from tornado.simple_httpclient import HTTPStreamClosedError, HTTPTimeoutError
 from tornado.web import HTTPError
 
 from ..errors import ConnectorNotFound, StoreError
 from ..proxy import (
+    CACHE_CONTROL,
     CONTENT_SECURITY_POLICY,
     MAX_DELETE_BODY,
     WRITE_METHODS,
     ProxyError,
     UpstreamPlan,
     check_delete_objects_body,
+    check_path_header,
     error_xml,
     filter_response_headers,
     plan_request,
+    shown,
     sign,
     split_proxy_path,
 )
 from ..store import Connector, ConnectorStore
+from ..uploads import MAX_XML_ANSWER, UploadRegistry, parse_created_upload
 from .base import AUTH_RESOURCE, ServerOptions
+from .upstream import BodyPipe, IdleTimer, UpstreamClient, endpoint_lists_upload
 
 #: URL prefix of the proxy, below the server's base_url.
 PROXY_PREFIX = "s3-connectors/proxy"
 
 #: Chunks of an upload waiting to be sent upstream (each at most tornado's 64 KiB).
 _PIPE_DEPTH = 4
+#: Uploads at least this large ask the endpoint for ``100 Continue`` before the body.
+_EXPECT_CONTINUE_FROM = 1024 * 1024
+_CONTENT_LENGTH_RE = re.compile(r"[0-9]{1,19}")
 
 _ERROR_CODES = {
     400: "InvalidRequest",
@@ -79,45 +88,11 @@ _HTTP_METHOD_TO_AUTH_ACTION = {"GET": "read", "HEAD": "read"}
 class ProxyOptions:
     """Settings of the proxy, copied from the app's traitlets."""
 
+    #: Total seconds a request may take (0: no limit; the idle timeout still applies).
     request_timeout: float
     max_body_size: int
-
-
-class _BodyPipe:
-    """A bounded queue between tornado's request body reader and the upstream request."""
-
-    _END = object()
-    _ABORT = object()
-
-    def __init__(self, depth: int):
-        self._queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=depth)
-        self._closed = False
-
-    async def put(self, chunk: bytes) -> None:
-        if not self._closed:
-            await self._queue.put(chunk)
-
-    async def end(self) -> None:
-        if not self._closed:
-            await self._queue.put(self._END)
-
-    def close(self, *, abort: bool = False) -> None:
-        """Stop accepting chunks and drop queued ones (waking a waiting reader or writer)."""
-        self._closed = True
-        while not self._queue.empty():
-            self._queue.get_nowait()
-        if abort:
-            self._queue.put_nowait(self._ABORT)
-
-    async def produce(self, write: Callable[[bytes], Awaitable[None]]) -> None:
-        """tornado's ``body_producer``: send chunks upstream as they arrive."""
-        while True:
-            chunk = await self._queue.get()
-            if chunk is self._END:
-                return
-            if chunk is self._ABORT:
-                raise StreamClosedError()
-            await write(chunk)
+    #: The multipart uploads the proxy started, shared by all requests.
+    uploads: UploadRegistry
 
 
 @tornado.web.stream_request_body
@@ -145,12 +120,16 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         self.proxy_options = proxy_options
         self._connector: Connector | None = None
         self._plan: UpstreamPlan | None = None
-        self._pipe: _BodyPipe | None = None
+        self._pipe: BodyPipe | None = None
         self._buffer: bytearray | None = None
         self._upstream: asyncio.Future[None] | None = None
         self._upstream_status: tuple[int, str] | None = None
         self._upstream_headers = HTTPHeaders()
         self._response_started = False
+        self._timer: IdleTimer | None = None
+        self._body_received = asyncio.Event()
+        #: The answer held back to be read before the browser sees it (CreateMultipartUpload).
+        self._held: bytearray | None = None
 
     # -- jupyter_server / tornado integration ------------------------------------
 
@@ -161,7 +140,7 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
     def set_default_headers(self) -> None:
         super().set_default_headers()
         self.set_header("X-Content-Type-Options", "nosniff")
-        self.set_header("Cache-Control", "no-store")
+        self.set_header("Cache-Control", CACHE_CONTROL)
 
     def get_login_url(self) -> str:
         # An S3 client cannot follow a login redirect: refuse instead, like APIHandler.
@@ -187,6 +166,7 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
     def on_connection_close(self) -> None:
         if self._pipe is not None:
             self._pipe.close(abort=True)
+        self._body_received.set()
         super().on_connection_close()
 
     # -- the request -------------------------------------------------------------
@@ -212,6 +192,16 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
 
     async def _prepare_proxy(self) -> None:
         method = self.request.method or ""
+        headers = self.request.headers
+        # Framing first: with both, tornado reads a chunked body whatever Content-Length says.
+        if "Content-Length" in headers and "Transfer-Encoding" in headers:
+            raise ProxyError(
+                400,
+                "InvalidRequest",
+                "The request has both Content-Length and Transfer-Encoding; send only "
+                "Content-Length.",
+            )
+        check_path_header(headers.get_all(), self.request.path)
         proxy_root = url_path_join(self.base_url, PROXY_PREFIX) + "/"
         raw_id, raw_rest = split_proxy_path(self.request.path, proxy_root)
         try:
@@ -229,11 +219,11 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
             )
         if method in WRITE_METHODS and connector.mode == "read-only":
             raise ProxyError(403, "AccessDenied", f"Connector '{connector.name}' is read-only.")
-        plan = plan_request(
-            connector, method, raw_rest, self.request.query, self.request.headers.get_all()
-        )
+        plan = plan_request(connector, method, raw_rest, self.request.query, headers.get_all())
         self._connector = connector
         self._plan = plan
+        if plan.upload_id is not None:
+            await self._check_upload(connector, plan)
         if not plan.has_body:
             return
 
@@ -255,8 +245,14 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
             self._buffer = bytearray()
         else:
             # Open the upstream request now so the body streams through as it arrives.
-            self._pipe = _BodyPipe(_PIPE_DEPTH)
-            self._upstream = asyncio.ensure_future(self._forward(body_producer=self._pipe.produce))
+            self._timer = IdleTimer(self.server_options.connection_timeout)
+            self._pipe = BodyPipe(_PIPE_DEPTH, self._timer.touch)
+            self._upstream = asyncio.ensure_future(
+                self._forward(
+                    body_producer=self._pipe.produce,
+                    expect_continue=length >= _EXPECT_CONTINUE_FROM,
+                )
+            )
 
     def _content_length(self) -> int:
         raw = self.request.headers.get("Content-Length")
@@ -268,11 +264,13 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
                     "Send the request body with a Content-Length: S3 needs it.",
                 )
             return 0
-        if not raw.isdigit():
+        if not _CONTENT_LENGTH_RE.fullmatch(raw):
             raise ProxyError(400, "InvalidRequest", "The Content-Length header is invalid.")
         return int(raw)
 
     def data_received(self, chunk: bytes) -> Awaitable[None] | None:
+        if self._timer is not None:
+            self._timer.touch()
         if self._buffer is not None:
             self._buffer.extend(chunk)
             return None
@@ -309,6 +307,7 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
     async def _proxy(self) -> None:
         if self._plan is None or self._connector is None:
             raise HTTPError(500)  # prepare() either planned the request or answered it
+        self._body_received.set()
         if self._pipe is not None:
             await self._pipe.end()
         elif self._buffer is not None:
@@ -325,6 +324,55 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         assert self._upstream is not None
         await self._upstream
 
+    # -- multipart uploads -------------------------------------------------------
+
+    async def _check_upload(self, connector: Connector, plan: UpstreamPlan) -> None:
+        """Refuse an upload ID the proxy did not start for this connector, bucket and key."""
+        assert plan.key is not None and plan.upload_id is not None
+        uploads = self.proxy_options.uploads
+        entry = (connector.id, connector.bucket, plan.key, plan.upload_id)
+        if uploads.knows(*entry):
+            return
+        # Not remembered (a restart, or another server): the endpoint's list must show it.
+        try:
+            credentials = await asyncio.to_thread(self.store.credentials, connector.id)
+            listed = await endpoint_lists_upload(
+                connector,
+                credentials,
+                plan.key,
+                plan.upload_id,
+                self.server_options.connection_timeout,
+            )
+        except (StoreError, OSError, HTTPClientError) as error:
+            self.log.warning("S3 proxy: could not list the multipart uploads: %s", error)
+            listed = False
+        if listed:
+            uploads.add(*entry)
+            return
+        raise ProxyError(
+            403,
+            "AccessDenied",
+            f"{plan.operation.name} refused: the upload ID was not started through connector "
+            f"'{connector.name}' for the key '{shown(plan.key)}'.",
+        )
+
+    def _remember_upload(self) -> None:
+        """Record the upload a CreateMultipartUpload answer started, or forget a finished one."""
+        plan, connector = self._plan, self._connector
+        assert plan is not None and connector is not None
+        if self._failed or plan.key is None:
+            return
+        code = self._upstream_status[0] if self._upstream_status else 0
+        if plan.operation.name == "CreateMultipartUpload" and self._held is not None:
+            created = parse_created_upload(bytes(self._held)) if code == 200 else None
+            if created is not None:
+                self.proxy_options.uploads.add(connector.id, connector.bucket, plan.key, created[1])
+        elif plan.operation.name in ("CompleteMultipartUpload", "AbortMultipartUpload"):
+            if 200 <= code < 300 and plan.upload_id is not None:
+                self.proxy_options.uploads.forget(
+                    connector.id, connector.bucket, plan.key, plan.upload_id
+                )
+
     # -- upstream ----------------------------------------------------------------
 
     async def _forward(
@@ -332,13 +380,17 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         body: bytes | None = None,
         body_producer: Callable[[Callable[[bytes], Awaitable[None]]], Awaitable[None]]
         | None = None,
+        expect_continue: bool = False,
     ) -> None:
         """Send the planned request upstream and stream the answer back; never raises."""
         plan, connector = self._plan, self._connector
         assert plan is not None and connector is not None
-        client = SimpleAsyncHTTPClient(
-            force_instance=True, max_body_size=self.proxy_options.max_body_size
-        )
+        if plan.operation.name == "CreateMultipartUpload":
+            self._held = bytearray()
+        if self._timer is None:
+            self._timer = IdleTimer(self.server_options.connection_timeout)
+        timer = self._timer
+        client = UpstreamClient(force_instance=True, max_body_size=self.proxy_options.max_body_size)
         try:
             credentials = await asyncio.to_thread(self.store.credentials, connector.id)
             request = HTTPRequest(
@@ -349,12 +401,16 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
                 body_producer=body_producer,  # type: ignore[arg-type]  # any awaitable works
                 follow_redirects=False,
                 decompress_response=False,
+                expect_100_continue=expect_continue,
                 connect_timeout=self.server_options.connection_timeout,
                 request_timeout=self.proxy_options.request_timeout,
                 header_callback=self._on_upstream_header,
                 streaming_callback=self._on_upstream_chunk,
             )
             del credentials
+            request.idle_timer = timer  # type: ignore[attr-defined]  # see upstream.py
+            timer.touch()
+            timer.start()
             await client.fetch(request, raise_error=False)
         except StoreError as error:
             self.log.error("S3 connectors store error: %s", error.message)
@@ -363,10 +419,10 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
             self._fail(
                 504,
                 "EndpointTimeout",
-                f"The S3 endpoint {connector.endpoint} did not answer in time (connect "
-                f"{self.server_options.connection_timeout:g} s, request "
-                f"{self.proxy_options.request_timeout:g} s). Check that the service is running "
-                "and reachable from the Jupyter server, then try again.",
+                f"The S3 endpoint {connector.endpoint} did not answer in time: nothing moved for "
+                f"{self.server_options.connection_timeout:g} s (S3ConnectorsApp.connection_timeout)"
+                ". Check that the service is running and reachable from the Jupyter server, "
+                "then try again.",
             )
         except (OSError, HTTPStreamClosedError, HTTPClientError) as error:
             reason = type(error).__name__
@@ -380,15 +436,29 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
                 "from the Jupyter server.",
             )
         finally:
+            timer.stop()
             client.close()
             if self._pipe is not None:
                 self._pipe.close()
+        await self._finish_answer()
+
+    async def _finish_answer(self) -> None:
+        if self._finished:
+            return
+        self._remember_upload()
+        if not self._response_started:
+            self._start_response()
+        if self._held is not None and not self._failed:
+            self.write(bytes(self._held))
+        # The rest of an upload the endpoint refused is read (and dropped) first: a browser
+        # still sending when the connection closes sees a reset, not the answer.
+        await self._body_received.wait()
         if not self._finished:
-            if not self._response_started:
-                self._start_response()
             self.finish()
 
     def _on_upstream_header(self, line: str) -> None:
+        if self._timer is not None:
+            self._timer.touch()
         if self._upstream_status is None:
             start = parse_response_start_line(line.strip())
             self._upstream_status = (start.code, start.reason)
@@ -408,26 +478,41 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
             self.set_header(name, value)
 
     def _on_upstream_chunk(self, chunk: bytes) -> Awaitable[None] | None:
+        if self._timer is not None:
+            self._timer.touch()
         if self._finished:
+            return None
+        if self._held is not None:
+            if len(self._held) + len(chunk) > MAX_XML_ANSWER:
+                raise HTTPClientError(502, "The endpoint's answer is too large.")
+            self._held.extend(chunk)
             return None
         if not self._response_started:
             self._start_response()
         self.write(chunk)
         # tornado's client waits for this flush before reading the next chunk.
-        return self.flush()
+        return self._flushed(self.flush())
+
+    async def _flushed(self, flush: Awaitable[None]) -> None:
+        await flush
+        if self._timer is not None:
+            self._timer.touch()
+
+    _failed = False
 
     def _fail(self, status: int, code: str, message: str) -> None:
         """Report an upstream failure; mid-answer, cut the connection so it shows as broken."""
         self.log.warning("S3 proxy: %s", message)
+        self._failed = True
         if self._finished:
             return
         if self._response_started:
             self.request.connection.close()  # type: ignore[union-attr]
             self._finished = True
             return
-        self._write_s3_error(status, code, message)
+        self._write_s3_error(status, code, message, finish=False)
 
-    def _write_s3_error(self, status: int, code: str, message: str) -> None:
+    def _write_s3_error(self, status: int, code: str, message: str, finish: bool = True) -> None:
         if self._finished:
             return
         self._response_started = True
@@ -435,4 +520,6 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         self.set_status(status)
         self.set_header("Content-Type", "application/xml")
         resource = self.request.path if status != 500 else None
-        self.finish(b"" if self.request.method == "HEAD" else error_xml(code, message, resource))
+        self.write(b"" if self.request.method == "HEAD" else error_xml(code, message, resource))
+        if finish:
+            self.finish()
