@@ -7,6 +7,7 @@ import {
   createS3Client,
   defaultFileType,
   IFileType,
+  keyUrlPath,
   NOTEBOOK_MIMETYPE,
   proxyEndpoint,
   S3Drive
@@ -36,6 +37,7 @@ export function createS3Drive(options: createS3Drive.IOptions): S3Drive {
     serverSettings,
     endpoint: connector.endpoint,
     crossOrigin: !proxied,
+    proxied,
     fileType: path => fileTypeOf(options.docRegistry, path),
     // Through the proxy, a download is a same-origin GET authenticated by the
     // session; direct connectors use the drive's presigned GET.
@@ -45,7 +47,7 @@ export function createS3Drive(options: createS3Drive.IOptions): S3Drive {
           [
             proxyEndpoint(serverSettings, connector.id),
             encodeURIComponent(connector.bucket),
-            ...key.split('/').map(encodeURIComponent)
+            keyUrlPath(key)
           ].join('/')
       : undefined,
     trans: options.trans

@@ -9,7 +9,7 @@ import {
 import { Contents } from '@jupyterlab/services';
 
 import { isNotFound } from './errors';
-import { copyKey } from './operations';
+import { copyKey, decodeListed } from './operations';
 import { checkpointKey } from './paths';
 
 /** The id of the single checkpoint of an unversioned bucket. */
@@ -201,14 +201,20 @@ export class Checkpoints {
           Bucket: this._bucket,
           Prefix: key,
           KeyMarker: keyMarker,
-          VersionIdMarker: versionMarker
+          VersionIdMarker: versionMarker,
+          EncodingType: 'url'
         })
       );
-      const all = page.Versions ?? [];
+      const encoded = page.EncodingType === 'url';
+      const all = (page.Versions ?? []).map(v =>
+        v.Key === undefined ? v : { ...v, Key: decodeListed(v.Key, encoded) }
+      );
       versions.push(...all.filter(v => v.Key === key));
       // Keys come in order: once a longer key shows, `key` is done.
       const passed = all.some(v => v.Key !== key);
-      const markers = page.DeleteMarkers ?? [];
+      const markers = (page.DeleteMarkers ?? []).map(m =>
+        m.Key === undefined ? m : { ...m, Key: decodeListed(m.Key, encoded) }
+      );
       if (
         passed ||
         markers.some(m => m.Key !== key) ||
@@ -217,7 +223,10 @@ export class Checkpoints {
       ) {
         break;
       }
-      keyMarker = page.NextKeyMarker;
+      keyMarker =
+        page.NextKeyMarker === undefined
+          ? undefined
+          : decodeListed(page.NextKeyMarker, encoded);
       versionMarker = page.NextVersionIdMarker;
     }
     return versions;

@@ -142,10 +142,15 @@ export function encodeContent(
 
 /**
  * Decode bytes as strict UTF-8, or return `null` when they are not UTF-8.
+ *
+ * A byte order mark is kept (as U+FEFF), as Jupyter server keeps it, so that
+ * a text file saved again is the same bytes.
  */
 export function decodeUtf8(bytes: Uint8Array): string | null {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(
+      bytes
+    );
   } catch {
     return null;
   }

@@ -1,7 +1,6 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
-  PutObjectCommand,
   S3Client
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -10,6 +9,7 @@ import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { Checkpoints } from './checkpoints';
+import { ConditionalSupport, ConditionalWrites } from './conditional';
 import {
   defaultFileType,
   emptyNotebook,
@@ -21,6 +21,7 @@ import {
 } from './content';
 import {
   alreadyExistsError,
+  isNotFound,
   notFoundError,
   S3DriveError,
   toDriveError
@@ -55,6 +56,7 @@ import {
   resolvePath,
   splitLast
 } from './paths';
+import { ProxyRefusedKeyError, proxyRefusal } from './requestPath';
 import { ChunkedUploads } from './uploads';
 
 /** How many ETags the drive remembers for conditional writes. */
@@ -93,8 +95,10 @@ export class S3Drive implements Contents.IDrive {
       trans: this._trans
     });
     this._checkpoints = new Checkpoints(this._client, this.bucket);
+    this._writes = new ConditionalWrites(this._client, this.bucket);
     this._endpoint = options.endpoint;
     this._crossOrigin = options.crossOrigin ?? false;
+    this._proxied = options.proxied ?? false;
     if (this._endpoint === undefined) {
       void Private.endpointOf(this._client).then(endpoint => {
         this._endpoint = this._endpoint ?? endpoint;
@@ -132,6 +136,24 @@ export class S3Drive implements Contents.IDrive {
     return this._progress;
   }
 
+  /**
+   * Whether the S3 server checks the conditions of writes (`If-Match`,
+   * `If-None-Match`): known after the first overwrite. Where it doesn't, the
+   * drive checks them itself just before each write, which narrows the window
+   * of a lost update without closing it.
+   */
+  get conditionalWrites(): ConditionalSupport {
+    return this._writes.support;
+  }
+
+  /** Emitted once `conditionalWrites` is known. */
+  get conditionalWritesChanged(): ISignal<
+    ConditionalWrites,
+    ConditionalSupport
+  > {
+    return this._writes.supportChanged;
+  }
+
   /** Whether the drive is disposed. */
   get isDisposed(): boolean {
     return this._isDisposed;
@@ -158,7 +180,7 @@ export class S3Drive implements Contents.IDrive {
     options: Contents.IFetchOptions = {}
   ): Promise<Contents.IModel> {
     try {
-      const resolved = resolvePath(this.prefix, localPath);
+      const resolved = this._resolve(localPath);
       const withContent = options.content ?? true;
       if (resolved.isRoot || options.type === 'directory') {
         return await this._getDirectory(resolved, withContent);
@@ -215,7 +237,7 @@ export class S3Drive implements Contents.IDrive {
    */
   async getDownloadUrl(localPath: string): Promise<string> {
     try {
-      const { key } = resolvePath(this.prefix, localPath);
+      const { key } = this._resolve(localPath);
       if (this._downloadUrl) {
         return await this._downloadUrl(key);
       }
@@ -240,7 +262,7 @@ export class S3Drive implements Contents.IDrive {
     this._checkWritable();
     let path = options.path ?? '';
     try {
-      const dir = resolvePath(this.prefix, path);
+      const dir = this._resolve(path);
       const ext = normalizeExtension(options.ext ?? '');
       const type = options.type ?? (ext === '.ipynb' ? 'notebook' : 'file');
       const taken = await namesIn(
@@ -428,7 +450,7 @@ export class S3Drive implements Contents.IDrive {
     this._checkWritable();
     try {
       const from = this._resolveNotRoot(localPath);
-      const dir = resolvePath(this.prefix, toLocalDir);
+      const dir = this._resolve(toLocalDir);
       const kind = await this._existing(from);
       const dirKind = dir.shadowed
         ? null
@@ -480,7 +502,7 @@ export class S3Drive implements Contents.IDrive {
   ): Promise<Contents.ICheckpointModel> {
     const fallback = { id: 'checkpoint', last_modified: now() };
     try {
-      const { key } = resolvePath(this.prefix, localPath);
+      const { key } = this._resolve(localPath);
       if (this.readOnly) {
         const existing = await this._checkpoints.list(key);
         return existing[existing.length - 1] ?? fallback;
@@ -500,7 +522,7 @@ export class S3Drive implements Contents.IDrive {
     localPath: string
   ): Promise<Contents.ICheckpointModel[]> {
     try {
-      const { key } = resolvePath(this.prefix, localPath);
+      const { key } = this._resolve(localPath);
       return await this._checkpoints.list(key);
     } catch (error) {
       this._warn('list the checkpoints of', localPath, error);
@@ -521,7 +543,7 @@ export class S3Drive implements Contents.IDrive {
       return;
     }
     try {
-      const resolved = resolvePath(this.prefix, localPath);
+      const resolved = this._resolve(localPath);
       const etag = await this._checkpoints.restore(resolved.key, checkpointID);
       this._remember(resolved.key, etag);
       const model = await this.get(resolved.path, {
@@ -546,7 +568,7 @@ export class S3Drive implements Contents.IDrive {
       return;
     }
     try {
-      const { key } = resolvePath(this.prefix, localPath);
+      const { key } = this._resolve(localPath);
       await this._checkpoints.delete(key, checkpointID);
     } catch (error) {
       this._warn('delete a checkpoint of', localPath, error);
@@ -586,11 +608,14 @@ export class S3Drive implements Contents.IDrive {
     if (!resolved.isRoot && objects.length === 0 && prefixes.length === 0) {
       throw notFoundError(resolved.path, this._trans);
     }
-    const folders = new Set(
-      prefixes
-        .map(prefix => prefix.slice(folderKey.length, -1))
-        .filter(name => name !== CHECKPOINT_DIR)
-    );
+    const names = prefixes.map(prefix => prefix.slice(folderKey.length, -1));
+    // The checkpoint folder is hidden where it is the drive's own (a bucket
+    // without versioning); an object of the same name still shows, as `␀=`.
+    const hidden =
+      names.includes(CHECKPOINT_DIR) && !(await this._checkpoints.versioned())
+        ? CHECKPOINT_DIR
+        : null;
+    const folders = new Set(names.filter(name => name !== hidden));
     const children: Contents.IModel[] = [];
     let modified = '';
     for (const object of objects) {
@@ -602,9 +627,10 @@ export class S3Drive implements Contents.IDrive {
       }
       // `key === folderKey` with content: a file with an empty name (`␀`).
       const raw = key.slice(folderKey.length);
-      const name = folders.has(raw)
-        ? encodeShadowedSegment(raw)
-        : encodeSegment(raw);
+      const name =
+        folders.has(raw) || raw === hidden
+          ? encodeShadowedSegment(raw)
+          : encodeSegment(raw);
       this._remember(key, object.ETag);
       children.push(
         this._models.file(joinPath(resolved.path, name), {
@@ -672,7 +698,29 @@ export class S3Drive implements Contents.IDrive {
     if (kind === null) {
       throw notFoundError(resolved.path, this._trans);
     }
+    if (kind.type === 'directory' && (await this._isCheckpointDir(resolved))) {
+      // The drive's own hidden folder is not the user's to move or delete;
+      // an object of the same name is.
+      const head = await headObject(this._client, this.bucket, resolved.key);
+      if (head === null) {
+        throw notFoundError(resolved.path, this._trans);
+      }
+      return { type: 'file', head };
+    }
     return kind;
+  }
+
+  /**
+   * Whether a path is a checkpoint folder of the drive (a bucket without
+   * versioning keeps checkpoints in `.ipynb_checkpoints/`).
+   */
+  private async _isCheckpointDir(resolved: IResolvedPath): Promise<boolean> {
+    return (
+      !resolved.isRoot &&
+      resolved.key.slice(resolved.key.lastIndexOf('/') + 1) ===
+        CHECKPOINT_DIR &&
+      !(await this._checkpoints.versioned())
+    );
   }
 
   // ---- writing -------------------------------------------------------------
@@ -714,7 +762,10 @@ export class S3Drive implements Contents.IDrive {
 
   /**
    * `PutObject`, `If-None-Match: *` when `create`, else `If-Match` the ETag
-   * last seen (or `If-None-Match: *` when none was).
+   * last seen (or `If-None-Match: *` when none was); `conditional.ts` makes
+   * the condition hold on servers that ignore these headers.
+   *
+   * @returns the ETag of the write, which is remembered for the next one
    */
   private async _putObject(
     key: string,
@@ -723,15 +774,15 @@ export class S3Drive implements Contents.IDrive {
     create = false
   ): Promise<string | undefined> {
     const etag = create ? undefined : this._etags.get(key);
-    const answer = await this._client.send(
-      new PutObjectCommand({
+    const answer = await this._writes.put(
+      {
         Bucket: this.bucket,
         Key: key,
         Body: body,
         ContentLength: body.length,
-        ContentType: contentType,
-        ...(etag ? { IfMatch: etag } : { IfNoneMatch: '*' })
-      })
+        ContentType: contentType
+      },
+      etag
     );
     this._remember(key, answer.ETag);
     return answer.ETag;
@@ -742,23 +793,40 @@ export class S3Drive implements Contents.IDrive {
     bytes: Uint8Array,
     options: Partial<Contents.IModel>
   ): Promise<Contents.IModel> {
-    await this._putObject(
+    const etag = await this._putObject(
       resolved.key,
       bytes,
       this._contentType(resolved.path, options)
     );
-    return this._saved(resolved);
+    return this._saved(resolved, etag);
   }
 
   /**
    * The model of a file just written, announced with `fileChanged`.
+   *
+   * Its ETag is the one the write returned: a `HeadObject` afterwards may
+   * already see another writer's version, which must not be taken for ours
+   * (the next save would overwrite it). The head gives the date and size.
    */
-  private async _saved(resolved: IResolvedPath): Promise<Contents.IModel> {
+  private async _saved(
+    resolved: IResolvedPath,
+    etag: string | undefined
+  ): Promise<Contents.IModel> {
     const head = await headObject(this._client, this.bucket, resolved.key);
     if (head === null) {
       throw notFoundError(resolved.path, this._trans);
     }
-    return this._emitSave(this._headModel(resolved, { type: 'file', head }));
+    const ours = etag === undefined || head.ETag === etag;
+    if (etag !== undefined) {
+      this._remember(resolved.key, etag);
+    }
+    return this._emitSave(
+      this._models.file(resolved.path, {
+        size: head.ContentLength ?? 0,
+        lastModified: ours ? head.LastModified : new Date(),
+        etag: etag ?? head.ETag
+      })
+    );
   }
 
   private _emitSave(model: Contents.IModel): Contents.IModel {
@@ -832,7 +900,7 @@ export class S3Drive implements Contents.IDrive {
         return this._models.partialFile(resolved.path, result.size);
       default:
         this._remember(key, result.etag);
-        return this._saved(resolved);
+        return this._saved(resolved, result.etag);
     }
   }
 
@@ -846,7 +914,7 @@ export class S3Drive implements Contents.IDrive {
       return;
     }
     await this._quietly('keep the folder of', path, async () => {
-      const folderKey = resolvePath(this.prefix, parent).folderKey;
+      const folderKey = this._resolve(parent).folderKey;
       if (!(await hasKeysBelow(this._client, this.bucket, folderKey))) {
         await this._putMarker(folderKey);
       }
@@ -855,8 +923,21 @@ export class S3Drive implements Contents.IDrive {
 
   // ---- helpers -------------------------------------------------------------
 
-  private _resolveNotRoot(path: string): IResolvedPath {
+  /**
+   * Resolve a drive path to its key; through the proxy, a key that it
+   * refuses by design is refused here, with a message that says why.
+   */
+  private _resolve(path: string): IResolvedPath {
     const resolved = resolvePath(this.prefix, path);
+    const reason = this._proxied ? proxyRefusal(resolved.key) : null;
+    if (reason) {
+      throw new ProxyRefusedKeyError(resolved.key, reason);
+    }
+    return resolved;
+  }
+
+  private _resolveNotRoot(path: string): IResolvedPath {
+    const resolved = this._resolve(path);
     if (resolved.isRoot) {
       throw new S3DriveError(
         this._trans.__(
@@ -955,9 +1036,17 @@ export class S3Drive implements Contents.IDrive {
     to: IResolvedPath
   ): Promise<void> {
     this._checkKeyLength(to.key, to.path);
-    const etag = await copyKey(this._client, this.bucket, from.key, to.key, {
-      ifNoneMatch: '*'
-    });
+    let etag: string | undefined;
+    try {
+      etag = await copyKey(this._client, this.bucket, from.key, to.key, {
+        ifNoneMatch: '*'
+      });
+    } catch (error) {
+      // A 404 of a copy is its source's: it vanished since it was checked.
+      throw isNotFound(error)
+        ? notFoundError(from.path, this._trans, error)
+        : error;
+    }
     this._remember(to.key, etag);
   }
 
@@ -1034,10 +1123,12 @@ export class S3Drive implements Contents.IDrive {
   private readonly _downloadUrl?: (key: string) => Promise<string>;
   private _endpoint?: string;
   private _crossOrigin: boolean;
+  private readonly _proxied: boolean;
   private readonly _pageSize?: number;
   private readonly _trans: TranslationBundle;
   private readonly _models: ModelFactory;
   private readonly _checkpoints: Checkpoints;
+  private readonly _writes: ConditionalWrites;
   private readonly _etags = new Map<string, string>();
   private readonly _uploads = new ChunkedUploads();
   private _isDisposed = false;
@@ -1076,6 +1167,11 @@ export namespace S3Drive {
      * backend): a blocked request may then be a missing CORS rule.
      */
     crossOrigin?: boolean;
+    /**
+     * Whether requests go through the Jupyter server's proxy, which refuses
+     * some keys by design (`proxyRefusal`).
+     */
+    proxied?: boolean;
     /** The `MaxKeys` of listing requests (default: the server's, 1000). */
     pageSize?: number;
     /** The translation bundle. */

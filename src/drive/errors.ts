@@ -1,6 +1,7 @@
 import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { InvalidPathError } from './paths';
+import { ProxyRefusedKeyError, UnreachableKeyError } from './requestPath';
 
 /**
  * An error of the S3 drive, with a message a user can act on.
@@ -114,6 +115,37 @@ export function toDriveError(
     context.trans ?? nullTranslator.load('jupyterlab_s3_connectors');
   if (error instanceof InvalidPathError) {
     return new S3DriveError(invalidPathMessage(error, trans), {
+      code: error.code,
+      status: 400,
+      cause: error
+    });
+  }
+  if (error instanceof UnreachableKeyError) {
+    return new S3DriveError(
+      trans.__(
+        'The key of "%1" cannot be carried by a URL as it is (a key that is only "." or ".."): open it with another S3 tool.',
+        context.path ?? error.key
+      ),
+      { code: error.code, status: 400, cause: error }
+    );
+  }
+  if (error instanceof ProxyRefusedKeyError) {
+    const path = context.path ?? error.key;
+    const messages = {
+      backslash: trans.__(
+        '"%1" has a backslash in its key, which the proxy cannot forward safely: edit the connector to use the direct backend to reach it.',
+        path
+      ),
+      control: trans.__(
+        '"%1" has a line break or NUL character in its key, which the proxy cannot forward safely: edit the connector to use the direct backend to reach it.',
+        path
+      ),
+      dot: trans.__(
+        '"%1" has a "." or ".." segment in its key, which the proxy cannot forward safely: edit the connector to use the direct backend to reach it.',
+        path
+      )
+    };
+    return new S3DriveError(messages[error.reason], {
       code: error.code,
       status: 400,
       cause: error

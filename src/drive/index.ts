@@ -5,9 +5,11 @@
  * so the SDK is a separate chunk, fetched only when a connector is activated.
  */
 
+export * from './conditional';
 export * from './content';
 export * from './drive';
 export * from './errors';
 export * from './multipart';
 export * from './paths';
+export * from './requestPath';
 export * from './transport';

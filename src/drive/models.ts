@@ -97,7 +97,8 @@ export class ModelFactory {
         content = bytesToBase64(bytes);
       } else if (format === 'json') {
         try {
-          content = JSON.parse(text);
+          // JSON has no byte order mark.
+          content = JSON.parse(text.replace(/^\uFEFF/, ''));
         } catch (error) {
           throw new S3DriveError(
             trans.__(

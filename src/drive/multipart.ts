@@ -3,14 +3,12 @@ import {
   CompletedPart,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  HeadObjectCommand,
   S3Client,
   UploadPartCommand
 } from '@aws-sdk/client-s3';
 
 import { concatBytes } from './content';
-import { isNotFound } from './errors';
-import { unquote } from './models';
+import { checkCondition } from './conditional';
 
 /** S3's smallest part (but the last). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -164,35 +162,8 @@ export class MultipartUpload {
    * still checks them atomically on completion.
    */
   private async _checkConditions(): Promise<void> {
-    const { ifMatch, ifNoneMatch } = this._options;
-    if (!ifMatch && !ifNoneMatch) {
-      return;
-    }
-    let etag: string | undefined;
-    try {
-      const head = await this._options.client.send(
-        new HeadObjectCommand({
-          Bucket: this._options.bucket,
-          Key: this._options.key
-        })
-      );
-      etag = head.ETag ?? '';
-    } catch (error) {
-      if (!isNotFound(error)) {
-        throw error;
-      }
-    }
-    const holds = ifMatch
-      ? etag !== undefined && unquote(etag) === unquote(ifMatch)
-      : etag === undefined;
-    if (!holds) {
-      throw Object.assign(
-        new Error(
-          'At least one of the pre-conditions you specified did not hold'
-        ),
-        { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } }
-      );
-    }
+    const { client, bucket, key, ifMatch, ifNoneMatch } = this._options;
+    await checkCondition(client, bucket, key, { ifMatch, ifNoneMatch });
   }
 
   /**

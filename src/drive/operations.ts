@@ -33,6 +33,34 @@ export interface IListingPage extends IListing {
 }
 
 /**
+ * A key or prefix of a listing asked with `EncodingType: 'url'`: decoded when
+ * the server applied the encoding (it says so in the answer; some servers
+ * ignore the parameter and list keys as they are).
+ *
+ * Listings are asked that way because XML 1.0 cannot carry every character a
+ * key may hold (`\x01`), and XML parsers turn a `\r` into `\n`. S3 encodes a
+ * space as `+` and a `+` as `%2B`.
+ */
+export function decodeListed(value: string, encoded: boolean): string {
+  return encoded ? decodeURIComponent(value.replace(/\+/g, ' ')) : value;
+}
+
+/** The objects of a listing page with their keys decoded. */
+function decodeObjects(
+  objects: _Object[] | undefined,
+  encoded: boolean
+): _Object[] {
+  const list = objects ?? [];
+  return encoded
+    ? list.map(object =>
+        object.Key === undefined
+          ? object
+          : { ...object, Key: decodeListed(object.Key, encoded) }
+      )
+    : list;
+}
+
+/**
  * One page of the level below a prefix (`Delimiter: '/'`).
  */
 export async function listLevelPage(
@@ -48,17 +76,19 @@ export async function listLevelPage(
       Prefix: prefix,
       Delimiter: '/',
       ContinuationToken: token,
-      MaxKeys: pageSize
+      MaxKeys: pageSize,
+      EncodingType: 'url'
     })
   );
+  const encoded = page.EncodingType === 'url';
   const prefixes: string[] = [];
   for (const common of page.CommonPrefixes ?? []) {
     if (common.Prefix !== undefined) {
-      prefixes.push(common.Prefix);
+      prefixes.push(decodeListed(common.Prefix, encoded));
     }
   }
   return {
-    objects: page.Contents ?? [],
+    objects: decodeObjects(page.Contents, encoded),
     prefixes,
     next: page.IsTruncated ? page.NextContinuationToken : undefined
   };
@@ -106,10 +136,11 @@ export async function listAll(
         Bucket: bucket,
         Prefix: prefix,
         ContinuationToken: token,
-        MaxKeys: pageSize
+        MaxKeys: pageSize,
+        EncodingType: 'url'
       })
     );
-    objects.push(...(page.Contents ?? []));
+    objects.push(...decodeObjects(page.Contents, page.EncodingType === 'url'));
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return objects;
@@ -124,7 +155,12 @@ export async function hasKeysBelow(
   prefix: string
 ): Promise<boolean> {
   const page = await client.send(
-    new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 })
+    new ListObjectsV2Command({
+      Bucket: bucket,
+      Prefix: prefix,
+      MaxKeys: 1,
+      EncodingType: 'url'
+    })
   );
   return (page.KeyCount ?? page.Contents?.length ?? 0) > 0;
 }

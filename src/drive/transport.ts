@@ -1,14 +1,29 @@
-import { GetObjectCommand, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  S3Client,
+  S3ClientConfig,
+  ServiceInputTypes,
+  ServiceOutputTypes
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { FetchHttpHandler } from '@smithy/fetch-http-handler';
+import type { DeserializeMiddleware } from '@smithy/types';
 
 import type { IConnector } from '../connectors/types';
-import { encodeKey } from './paths';
+import {
+  checkStablePath,
+  keyUrlPath,
+  protectKeyInPath,
+  protectKeyInUrl
+} from './requestPath';
 
 /** The proxy's path below the server's base URL. */
 export const PROXY_PATH = 's3-connectors/proxy';
+
+/** The header that carries a proxied request's path as the client built it. */
+export const PATH_HEADER = 'x-s3c-path';
 
 /** How many times the SDK tries a request (network errors, 5xx, SlowDown). */
 export const DEFAULT_MAX_ATTEMPTS = 4;
@@ -28,6 +43,12 @@ export interface ITransportOptions {
   serverSettings?: ServerConnection.ISettings;
   /** How many times to try a request before giving up (default 4). */
   maxAttempts?: number;
+  /**
+   * Send `direct` requests with `fetch` even outside a browser, where the
+   * SDK would use Node's `http`: tests use it to meet the URL handling of
+   * browsers (Node's `fetch` parses URLs the same way).
+   */
+  fetch?: boolean;
 }
 
 /**
@@ -37,39 +58,75 @@ export interface ITransportOptions {
  * operation requires them (S3-compatible stores often reject the newer ones).
  * Requests that fail on the network, with a 5xx or with `SlowDown` are retried
  * by the SDK with exponential backoff, `maxAttempts` times in all.
+ *
+ * In a browser every request bypasses the HTTP cache (S3 answers carry no
+ * `Cache-Control`, so a cached GetObject would be an old version), and every
+ * key reaches exactly its object (`requestPath.ts`).
  */
 export function createS3Client(options: ITransportOptions): S3Client {
-  const { connector } = options;
-  const common: S3ClientConfig = {
-    region: connector.region || 'us-east-1',
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    retryMode: 'standard'
-  };
-  if (connector.backend === 'direct') {
+  const client = Private.createClient(options);
+  client.middlewareStack.add(keyPathMiddleware, {
+    step: 'deserialize',
+    name: 's3ConnectorsKeyPath',
+    priority: 'low'
+  });
+  return client;
+}
+
+/**
+ * A middleware that runs once the request is signed, just before it is sent:
+ * dot segments of the key survive URL normalization, and a path that a URL
+ * parser would still change is refused (nothing is sent).
+ */
+export const keyPathMiddleware: DeserializeMiddleware<
+  ServiceInputTypes,
+  ServiceOutputTypes
+> = next => async args => {
+  const key = (args.input as { Key?: unknown }).Key;
+  const request = args.request as Partial<HttpRequest>;
+  if (typeof request.path === 'string' && typeof key === 'string') {
+    request.path = protectKeyInPath(request.path, key);
+    checkStablePath(request.path, key);
+  }
+  return next(args);
+};
+
+namespace Private {
+  export function createClient(options: ITransportOptions): S3Client {
+    const { connector } = options;
+    const common: S3ClientConfig = {
+      region: connector.region || 'us-east-1',
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      retryMode: 'standard'
+    };
+    if (connector.backend === 'direct') {
+      return new S3Client({
+        ...common,
+        // Options of the platform's handler (fetch in a browser).
+        requestHandler: { cache: 'no-store' },
+        endpoint: connector.endpoint,
+        credentials: {
+          accessKeyId: connector.access_key_id,
+          secretAccessKey: options.secretAccessKey ?? ''
+        }
+      });
+    }
+    const settings = options.serverSettings ?? ServerConnection.makeSettings();
     return new S3Client({
       ...common,
-      endpoint: connector.endpoint,
-      credentials: {
-        accessKeyId: connector.access_key_id,
-        secretAccessKey: options.secretAccessKey ?? ''
-      }
+      endpoint: proxyEndpoint(settings, connector.id),
+      // The server signs the forwarded request with the stored key; the SDK
+      // still wants credentials to sign with before the handler replaces them.
+      credentials: { accessKeyId: 'jupyter-proxy', secretAccessKey: 'unused' },
+      requestHandler: new ProxyHttpHandler(settings),
+      // fetch refuses `Expect: 100-continue` (Node's does; browsers ignore it),
+      // and the proxy answers it itself anyway.
+      expectContinueHeader: false
     });
   }
-  const settings = options.serverSettings ?? ServerConnection.makeSettings();
-  return new S3Client({
-    ...common,
-    endpoint: proxyEndpoint(settings, connector.id),
-    // The server signs the forwarded request with the stored key; the SDK
-    // still wants credentials to sign with before the handler replaces them.
-    credentials: { accessKeyId: 'jupyter-proxy', secretAccessKey: 'unused' },
-    requestHandler: new ProxyHttpHandler(settings),
-    // fetch refuses `Expect: 100-continue` (Node's does; browsers ignore it),
-    // and the proxy answers it itself anyway.
-    expectContinueHeader: false
-  });
 }
 
 /**
@@ -103,7 +160,7 @@ export function createDownloadUrl(
   if (options.connector.backend === 'direct') {
     return async (key: string) => {
       const name = key.slice(key.lastIndexOf('/') + 1) || 'download';
-      return getSignedUrl(
+      const url = await getSignedUrl(
         client,
         new GetObjectCommand({
           Bucket: bucket,
@@ -112,12 +169,13 @@ export function createDownloadUrl(
         }),
         { expiresIn: 3600 }
       );
+      return protectKeyInUrl(url, key);
     };
   }
   const settings = options.serverSettings ?? ServerConnection.makeSettings();
   const endpoint = proxyEndpoint(settings, options.connector.id);
   return async (key: string) =>
-    `${endpoint}/${encodeURIComponent(bucket)}/${encodeKey(key)}`;
+    `${endpoint}/${encodeURIComponent(bucket)}/${keyUrlPath(key)}`;
 }
 
 /**
@@ -153,7 +211,7 @@ type HttpHandlerOptions = Parameters<FetchHttpHandler['handle']>[1];
  */
 export class ProxyHttpHandler extends FetchHttpHandler {
   constructor(private readonly _settings: ServerConnection.ISettings) {
-    super({ credentials: 'same-origin' });
+    super({ credentials: 'same-origin', cache: 'no-store' });
   }
 
   handle(
@@ -161,6 +219,9 @@ export class ProxyHttpHandler extends FetchHttpHandler {
     options?: HttpHandlerOptions
   ): ReturnType<FetchHttpHandler['handle']> {
     rewriteProxyHeaders(request.headers, this._settings.token, getCookie);
+    // The path as built: the proxy refuses the request if the browser
+    // rewrote it on the way.
+    request.headers[PATH_HEADER] = request.path;
     return super.handle(request, options);
   }
 }

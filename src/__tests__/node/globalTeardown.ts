@@ -1,7 +1,8 @@
 /**
- * Jest global teardown of the `node` project: stop the moto servers.
+ * Jest global teardown of the `node` project: stop the S3 servers.
  */
 import type { ChildProcess } from 'child_process';
+import * as fs from 'fs';
 
 export default async function globalTeardown(): Promise<void> {
   const processes: ChildProcess[] =
@@ -19,4 +20,9 @@ export default async function globalTeardown(): Promise<void> {
         })
     )
   );
+  const directory: string | undefined = (globalThis as any)
+    .__S3RVER_DIRECTORY__;
+  if (directory) {
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
 }

@@ -13,6 +13,7 @@ import {
 import { Contents } from '@jupyterlab/services';
 
 import { createS3Client, S3Drive } from '../../drive';
+import { decodeListed } from '../../drive/operations';
 
 /** The main moto server. */
 export function endpoint(): string {
@@ -31,18 +32,79 @@ export function pagedEndpoint(): string {
 }
 
 /** A direct-transport client on a moto server. */
-export function client(url = endpoint(), maxAttempts?: number): S3Client {
+export function client(
+  url = endpoint(),
+  maxAttempts?: number,
+  options: { fetch?: boolean; key?: string } = {}
+): S3Client {
   return createS3Client({
     connector: {
       id: 'test',
       endpoint: url,
       region: 'us-east-1',
       backend: 'direct',
-      access_key_id: 'testing'
+      access_key_id: options.key ?? 'testing'
     },
-    secretAccessKey: 'testing',
-    maxAttempts
+    secretAccessKey: options.key ?? 'testing',
+    maxAttempts,
+    fetch: options.fetch
   });
+}
+
+/**
+ * A plain SDK client, without the drive's transport: what another program
+ * writing to the bucket would use (it can write keys a browser can't send).
+ */
+export function rawClient(url = endpoint(), key = 'testing'): S3Client {
+  return new S3Client({
+    endpoint: url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: key, secretAccessKey: key },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED'
+  });
+}
+
+/** An S3 server of the tests and what it can do. */
+export interface IServer {
+  name: string;
+  endpoint: string;
+  /** Its access key (s3rver has its own account). */
+  key: string;
+  /** Whether it checks If-Match / If-None-Match on writes. */
+  conditional: boolean;
+  /** Whether it can store `.` and `..` key segments (s3rver can't: files). */
+  dotSegments: boolean;
+  /** Whether it honours `encoding-type=url`. */
+  urlEncoding: boolean;
+}
+
+/** The S3 servers the drive's promises are checked against. */
+export function servers(): IServer[] {
+  const list: IServer[] = [
+    {
+      name: 'moto',
+      endpoint: endpoint(),
+      key: 'testing',
+      conditional: true,
+      dotSegments: true,
+      urlEncoding: true
+    }
+  ];
+  const s3rver = process.env.S3RVER_TEST_ENDPOINT;
+  if (!s3rver) {
+    throw new Error('S3RVER_TEST_ENDPOINT is not set: see globalSetup.ts');
+  }
+  list.push({
+    name: 's3rver',
+    endpoint: s3rver,
+    key: 'S3RVER',
+    conditional: false,
+    dotSegments: false,
+    urlEncoding: false
+  });
+  return list;
 }
 
 let counter = 0;
@@ -137,9 +199,14 @@ export async function allKeys(s3: S3Client, bucket: string): Promise<string[]> {
   let token: string | undefined;
   do {
     const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token })
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        ContinuationToken: token,
+        EncodingType: 'url'
+      })
     );
-    keys.push(...(page.Contents ?? []).map(o => o.Key!));
+    const encoded = page.EncodingType === 'url';
+    keys.push(...(page.Contents ?? []).map(o => decodeListed(o.Key!, encoded)));
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return keys.sort();
