@@ -10,6 +10,7 @@ from traitlets import Bool, Float, Int, List, Unicode, default, validate
 
 from . import __version__
 from .crypto import KeyProvider
+from .errors import StoreError
 from .handlers import ProxyOptions, ServerOptions, api_handlers, proxy_handlers
 from .store import ConnectorStore
 from .uploads import UploadRegistry
@@ -41,6 +42,14 @@ class S3ConnectorsApp(ExtensionApp):
         The first key encrypts; every key decrypts, so a new key can be put first to rotate.
         Generate one with `python -c "from cryptography.fernet import Fernet;
         print(Fernet.generate_key().decode())"`.""",
+    )
+
+    rotate_keys_at_start = Bool(
+        False,
+        config=True,
+        help="""Re-encrypt every stored secret under the first encryption key when the server
+        starts (one atomic write), so the other keys can then be retired. The same as the
+        jupyter-s3-connectors-rotate-keys command.""",
     )
 
     allow_direct_backend = Bool(
@@ -123,6 +132,13 @@ class S3ConnectorsApp(ExtensionApp):
             connection_timeout=self.connection_timeout,
         )
         self.log.info("S3 connectors are stored in %s", self.store.path)
+        try:
+            self.store.clean_leftovers()
+            if self.rotate_keys_at_start:
+                changed = self.store.rotate_secrets()
+                self.log.info("Re-encrypted %d S3 connector secret(s) under the first key", changed)
+        except StoreError as error:
+            self.log.error("S3 connectors store error: %s", error.message)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(api_handlers(self.store, self.options))

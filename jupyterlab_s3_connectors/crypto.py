@@ -3,10 +3,16 @@
 The key comes from configuration (``S3ConnectorsApp.encryption_keys``) or from its own key
 file, created with mode 0600 the first time a secret is stored. A key file holding several
 keys (one per line) works like the configured list: the first key encrypts, all decrypt.
+
+Each key has a :func:`fingerprint` (a salted SHA-256, safe to store and to show): the store
+records those of the keys that encrypted its secrets, so a server given other keys refuses
+to write instead of mixing secrets nobody can open again.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
 import os
 import stat
@@ -24,15 +30,44 @@ class KeyMissingError(StoreError):
     """The key file is absent although encrypted secrets exist."""
 
 
+def fingerprint(key: bytes) -> str:
+    """A short, non-secret identifier of a Fernet key."""
+    return hashlib.sha256(b"jupyterlab-s3-connectors key fingerprint\n" + key).hexdigest()[:16]
+
+
 class SecretCipher:
     """Encrypts and decrypts secrets; holds the keys and never shows them."""
 
     def __init__(self, keys: Sequence[bytes], source: str):
-        self._fernet = MultiFernet([Fernet(key) for key in keys])
+        self._fernets = [(fingerprint(key), Fernet(key)) for key in keys]
+        self._fernet = MultiFernet([fernet for _, fernet in self._fernets])
         self.source = source
 
     def __repr__(self) -> str:
         return f"<SecretCipher from {self.source}>"
+
+    @property
+    def fingerprints(self) -> list[str]:
+        """The keys' fingerprints, the encrypting (first) key's first."""
+        return [name for name, _ in self._fernets]
+
+    def fingerprint_of(self, token: str) -> str | None:
+        """The fingerprint of the key that encrypted ``token``, or None if no key opens it."""
+        try:
+            data = token.encode("ascii")
+        except UnicodeError:
+            return None
+        for name, fernet in self._fernets:
+            try:
+                fernet.decrypt(data)
+            except InvalidToken:
+                continue
+            return name
+        return None
+
+    def rotate(self, token: str) -> str:
+        """``token`` re-encrypted under the first key."""
+        return self._fernet.rotate(token.encode("ascii")).decode("ascii")
 
     def encrypt(self, secret: str) -> str:
         return self._fernet.encrypt(secret.encode("utf-8")).decode("ascii")
@@ -55,6 +90,15 @@ class KeyProvider:
             return f"<KeyProvider with {len(self._configured_keys)} configured key(s)>"
         return f"<KeyProvider key_path={self.key_path!r}>"
 
+    @property
+    def source(self) -> str:
+        """Where the keys come from, for messages."""
+        return "S3ConnectorsApp.encryption_keys" if self._configured_keys else self.key_path
+
+    @property
+    def uses_key_file(self) -> bool:
+        return not self._configured_keys
+
     def cipher(self, *, create: bool) -> SecretCipher:
         """Return the cipher.
 
@@ -65,7 +109,7 @@ class KeyProvider:
         if self._configured_keys:
             if self._cipher is None:
                 keys = _parse_configured(self._configured_keys)
-                self._cipher = SecretCipher(keys, "configuration")
+                self._cipher = SecretCipher(keys, "S3ConnectorsApp.encryption_keys")
             return self._cipher
         # The key file is read every time (it is tiny): a key file deleted or replaced while
         # the server runs must not let new secrets be encrypted with a key that is gone.
@@ -138,6 +182,26 @@ class KeyProvider:
         log.info("Created the connector encryption key file %s", self.key_path)
         return [key]
 
+    def write_key_file(self, keys: Sequence[bytes]) -> None:
+        """Replace the key file's keys atomically (mode 0600); for rotation."""
+        directory = os.path.dirname(os.path.abspath(self.key_path))
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        fd, tmp_path = tempfile.mkstemp(prefix=".key-", dir=directory)  # mkstemp uses 0600
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(b"".join(key + b"\n" for key in keys))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp_path, self.key_path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_path)
+            raise
+
+    def key_file_keys(self) -> list[bytes]:
+        """The keys of the key file ([] when it does not exist)."""
+        return self._read_key_file() or []
+
 
 def _parse_configured(values: Sequence[str]) -> list[bytes]:
     keys = []
@@ -155,4 +219,4 @@ def _parse_configured(values: Sequence[str]) -> list[bytes]:
     return keys
 
 
-__all__ = ["InvalidToken", "KeyMissingError", "KeyProvider", "SecretCipher"]
+__all__ = ["InvalidToken", "KeyMissingError", "KeyProvider", "SecretCipher", "fingerprint"]

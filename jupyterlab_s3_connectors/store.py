@@ -7,6 +7,12 @@ processes sharing the file lose nothing. Reads take a shared lock. Writes are at
 
 A store that cannot be parsed is never rewritten: every operation reports a
 :class:`StoreError` naming the file until someone repairs or moves it.
+
+Nor is a store whose secrets the current keys cannot open: the file records the
+fingerprints of the keys that encrypted its secrets (``key_fingerprints``), and every
+mutation first checks that the keys at hand open every stored secret, so a missing key file
+or a second server configured with other keys changes nothing. :meth:`rotate_secrets`
+re-encrypts every secret under the first key, in one atomic write.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from .crypto import InvalidToken, KeyProvider
+from .crypto import InvalidToken, KeyProvider, SecretCipher
 from .errors import ConnectorActive, ConnectorNotFound, DuplicateName, StoreError
 from .validation import EDITABLE_FIELDS
 
@@ -132,7 +138,8 @@ class ConnectorStore:
     def create(self, fields: Mapping[str, Any], secret: str, creator: str) -> Connector:
         """Add a connector from validated ``fields``; raise DuplicateName on a taken name."""
         with self._lock(exclusive=True):
-            connectors = self._load()
+            connectors, recorded = self._load_state()
+            cipher = self._usable_cipher(connectors, recorded)
             _check_unique(connectors, fields["name"])
             now = utc_now()
             connector = Connector(
@@ -141,11 +148,11 @@ class ConnectorStore:
                 created_at=now,
                 updated_at=now,
                 active=False,
-                secret=self._encrypt(connectors, secret),
+                secret=self._encrypt(cipher, secret),
                 **{name: fields[name] for name in EDITABLE_FIELDS},
             )
             connectors.append(connector)
-            self._save(connectors)
+            self._save(connectors, cipher)
         return connector
 
     def update(
@@ -156,44 +163,109 @@ class ConnectorStore:
         if unknown:
             raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
         with self._lock(exclusive=True):
-            connectors = self._load()
+            connectors, recorded = self._load_state()
             connector = _find(connectors, connector_id)
+            cipher = self._usable_cipher(connectors, recorded)
             if "name" in changes and changes["name"] != connector.name:
                 _check_unique(connectors, changes["name"])
             for name, value in changes.items():
                 setattr(connector, name, value)
             if secret is not None:
-                connector.secret = self._encrypt(connectors, secret)
+                connector.secret = self._encrypt(cipher, secret)
             connector.updated_at = utc_now()
-            self._save(connectors)
+            self._save(connectors, cipher)
         return connector
 
     def set_active(self, connector_id: str, active: bool) -> Connector:
         """Activate or deactivate; idempotent, and the file is only rewritten on a change."""
         with self._lock(exclusive=True):
-            connectors = self._load()
+            connectors, recorded = self._load_state()
             connector = _find(connectors, connector_id)
             if connector.active != active:
+                cipher = self._usable_cipher(connectors, recorded)
                 connector.active = active
-                self._save(connectors)
+                self._save(connectors, cipher)
         return connector
 
     def delete(self, connector_id: str) -> None:
         """Remove a connector; an active one raises ConnectorActive."""
         with self._lock(exclusive=True):
-            connectors = self._load()
+            connectors, recorded = self._load_state()
             connector = _find(connectors, connector_id)
             if connector.active:
                 raise ConnectorActive(connector.name)
+            cipher = self._usable_cipher(connectors, recorded)
             connectors.remove(connector)
-            self._save(connectors)
+            self._save(connectors, cipher)
+
+    def rotate_secrets(self) -> int:
+        """Re-encrypt every secret under the first key, atomically; return how many changed.
+
+        Afterwards only the first key is needed: the others can be retired.
+        """
+        with self._lock(exclusive=True):
+            connectors, recorded = self._load_state()
+            cipher = self._usable_cipher(connectors, recorded)
+            if cipher is None:
+                return 0
+            primary = cipher.fingerprints[0]
+            changed = 0
+            for connector in connectors:
+                if connector.secret and cipher.fingerprint_of(connector.secret) != primary:
+                    connector.secret = cipher.rotate(connector.secret)
+                    changed += 1
+            if changed or recorded != [primary]:
+                self._save(connectors, cipher)
+        return changed
+
+    def clean_leftovers(self) -> list[str]:
+        """Remove temporary store files a crashed writer left behind; return their names."""
+        directory = os.path.dirname(self.path)
+        if not os.path.isdir(directory):
+            return []
+        prefix = "." + os.path.basename(self.path) + "."
+        removed = []
+        with self._lock(exclusive=True):  # no writer holds a temporary file now
+            for name in os.listdir(directory):
+                if name.startswith(prefix) and name.endswith(".tmp"):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(os.path.join(directory, name))
+                        removed.append(name)
+        if removed:
+            log.info("Removed %d temporary file(s) left in %s", len(removed), directory)
+        return removed
 
     # -- internals ---------------------------------------------------------------
 
-    def _encrypt(self, connectors: list[Connector], secret: str) -> str:
-        # A new key may only be generated while no secret depends on the old one.
-        holds_secrets = any(c.secret for c in connectors)
-        return self.keys.cipher(create=not holds_secrets).encrypt(secret)
+    def _usable_cipher(
+        self, connectors: list[Connector], recorded: list[str]
+    ) -> SecretCipher | None:
+        """The cipher, once sure it opens every stored secret (None while there are none).
+
+        Raises :class:`StoreError` (naming the keys' source) otherwise: writing then would
+        leave secrets that no single set of keys opens, or drop the record of the keys.
+        """
+        secrets = [c for c in connectors if c.secret]
+        if not secrets:
+            return None
+        cipher = self.keys.cipher(create=False)  # a missing key file raises KeyMissingError
+        missing = [name for name in recorded if name not in cipher.fingerprints]
+        unreadable = [c.name for c in secrets if cipher.fingerprint_of(c.secret or "") is None]
+        if missing or unreadable:
+            detail = f"key(s) {', '.join(missing)}" if missing else "a key that is not among them"
+            names = ", ".join(f"'{name}'" for name in unreadable) or "its connectors"
+            raise StoreError(
+                f"The encryption key(s) from {cipher.source} (fingerprint "
+                f"{', '.join(cipher.fingerprints)}) cannot open every secret of the connector "
+                f"store {self.path}: the secrets of {names} were encrypted with {detail}. "
+                "Nothing was changed. Restore that key (put the new one first and the old one "
+                "after it to rotate), or use another store_path for these keys."
+            )
+        return cipher
+
+    def _encrypt(self, cipher: SecretCipher | None, secret: str) -> str:
+        # A new key may only be generated while no secret depends on another one.
+        return (cipher or self.keys.cipher(create=True)).encrypt(secret)
 
     @contextlib.contextmanager
     def _lock(self, *, exclusive: bool) -> Iterator[None]:
@@ -216,6 +288,10 @@ class ConnectorStore:
             os.close(fd)  # closing releases the lock
 
     def _load(self) -> list[Connector]:
+        return self._load_state()[0]
+
+    def _load_state(self) -> tuple[list[Connector], list[str]]:
+        """The connectors and the recorded fingerprints of the keys of their secrets."""
         try:
             with open(self.path, "rb") as handle:
                 mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
@@ -228,7 +304,7 @@ class ConnectorStore:
                     os.fchmod(handle.fileno(), 0o600)
                 raw = handle.read()
         except FileNotFoundError:
-            return []
+            return [], []
         except OSError as error:
             raise StoreError(
                 f"The connector store {self.path} cannot be read ({error.strerror})."
@@ -243,12 +319,17 @@ class ConnectorStore:
             ) from None
         return self._parse(document)
 
-    def _parse(self, document: Any) -> list[Connector]:
+    def _parse(self, document: Any) -> tuple[list[Connector], list[str]]:
         if not isinstance(document, dict) or not isinstance(document.get("connectors"), list):
             raise self._corrupt('expected an object with a "connectors" list')
         version = document.get("version")
         if version != STORE_VERSION:
             raise self._corrupt(f"unsupported version {version!r}, expected {STORE_VERSION}")
+        fingerprints = document.get("key_fingerprints", [])
+        if not isinstance(fingerprints, list) or not all(
+            isinstance(name, str) for name in fingerprints
+        ):
+            raise self._corrupt('"key_fingerprints" is not a list of strings')
         connectors = []
         ids: set[str] = set()
         for index, item in enumerate(document["connectors"]):
@@ -271,7 +352,7 @@ class ConnectorStore:
                     secret=item.get("secret"),
                 )
             )
-        return connectors
+        return connectors, fingerprints
 
     def _corrupt(self, detail: str) -> StoreError:
         return StoreError(
@@ -279,9 +360,16 @@ class ConnectorStore:
             "repair it or move it away, then try again."
         )
 
-    def _save(self, connectors: list[Connector]) -> None:
+    def _save(self, connectors: list[Connector], cipher: SecretCipher | None) -> None:
+        fingerprints: set[str] = set()
+        for connector in connectors:
+            if connector.secret:
+                if cipher is None:  # a new secret was encrypted with a new key file's key
+                    cipher = self.keys.cipher(create=False)
+                fingerprints.add(cipher.fingerprint_of(connector.secret) or "")
         document = {
             "version": STORE_VERSION,
+            "key_fingerprints": sorted(fingerprints - {""}),
             "connectors": [c.to_file() for c in connectors],
         }
         data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
