@@ -11,6 +11,8 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
+from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
 #: Fields of a connector a client may change (the store keeps these as given).
 EDITABLE_FIELDS = (
     "name",
@@ -36,12 +38,16 @@ BACKENDS = ("proxy", "direct")
 DEFAULT_MODE = "read-write"
 DEFAULT_BACKEND = "proxy"
 
-_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,61}[a-z0-9]$")
-_REGION_RE = re.compile(r"^[a-z0-9-]{1,32}$")
-_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_IPV4_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
-_ACCESS_KEY_RE = re.compile(r"^[\x21-\x7e]{1,128}$")
+# Every pattern is matched against the whole value (``fullmatch``): ``$`` would accept a
+# trailing newline, and "fo\n" would be a second connector beside "fo".
+_NAME_RE = re.compile(r"[a-z][a-z0-9-]{0,61}[a-z0-9]")
+_REGION_RE = re.compile(r"[a-z0-9-]{1,32}")
+_BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_IPV4_RE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
+_ACCESS_KEY_RE = re.compile(r"[\x21-\x7e]{1,128}")
+_ENDPOINT_RE = re.compile(r"[\x21-\x7e]+")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 
 MAX_DESCRIPTION = 1000
 MAX_PREFIX_BYTES = 1024
@@ -61,12 +67,18 @@ class ValidationError(ValueError):
         return str(self)
 
 
+def _check_unicode(value: str) -> None:
+    # A lone surrogate (JSON "\\ud800") cannot be stored as UTF-8.
+    if _SURROGATE_RE.search(value):
+        raise ValueError("The value contains characters that are not valid Unicode.")
+
+
 def validate_name(value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError("Enter a name.")
     if not 2 <= len(value) <= 63:
         raise ValueError("The name must be 2 to 63 characters long.")
-    if not _NAME_RE.match(value):
+    if not _NAME_RE.fullmatch(value):
         raise ValueError(
             "Use lowercase letters, digits and '-', start with a letter and do not end with '-'."
         )
@@ -78,6 +90,7 @@ def validate_description(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         raise ValueError("The description must be text.")
+    _check_unicode(value)
     if len(value) > MAX_DESCRIPTION:
         raise ValueError(f"The description must be at most {MAX_DESCRIPTION} characters long.")
     return value
@@ -87,9 +100,17 @@ def validate_endpoint(value: Any) -> str:
     """Return the endpoint URL without its trailing '/'."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError("Enter the endpoint URL, e.g. https://s3.example.com.")
-    if len(value) > MAX_ENDPOINT or re.search(r"\s", value) or _CONTROL_RE.search(value):
-        raise ValueError("Enter an http:// or https:// URL without spaces.")
-    parts = urllib.parse.urlsplit(value)
+    if len(value) > MAX_ENDPOINT or not _ENDPOINT_RE.fullmatch(value):
+        raise ValueError(
+            "Enter an http:// or https:// URL without spaces, in ASCII (punycode for an "
+            "international host name)."
+        )
+    try:
+        parts = urllib.parse.urlsplit(value)
+    except ValueError:
+        raise ValueError(
+            "The endpoint is not a valid URL (check the brackets of an IPv6 host)."
+        ) from None
     if parts.scheme not in ("http", "https"):
         raise ValueError("The endpoint must be an http:// or https:// URL.")
     if "@" in parts.netloc:
@@ -104,13 +125,19 @@ def validate_endpoint(value: Any) -> str:
         raise ValueError("The port of the endpoint URL must be a number from 1 to 65535.") from None
     if port is not None and not 1 <= port <= 65535:
         raise ValueError("The port of the endpoint URL must be a number from 1 to 65535.")
+    # The same rule as botocore's, which would otherwise refuse the client later (a 500).
+    if not (is_valid_endpoint_url(value) or is_valid_ipv6_endpoint_url(value)):
+        raise ValueError(
+            "The host name of the endpoint URL is not valid: use letters, digits, '-' and '.' "
+            "(each label at most 63 characters), an IPv4 address or an IPv6 one in brackets."
+        )
     return value.rstrip("/") if parts.path else value
 
 
 def validate_region(value: Any, default_region: str) -> str:
     if value is None or value == "":
         return default_region
-    if not isinstance(value, str) or not _REGION_RE.match(value):
+    if not isinstance(value, str) or not _REGION_RE.fullmatch(value):
         raise ValueError("Use up to 32 lowercase letters, digits and '-', e.g. us-east-1.")
     return value
 
@@ -120,30 +147,37 @@ def validate_bucket(value: Any) -> str:
         raise ValueError("Enter the bucket name.")
     if not 3 <= len(value) <= 63:
         raise ValueError("A bucket name is 3 to 63 characters long.")
-    if not _BUCKET_RE.match(value):
+    if not _BUCKET_RE.fullmatch(value):
         raise ValueError(
             "A bucket name uses lowercase letters, digits, '-' and '.', "
             "and begins and ends with a letter or a digit."
         )
     if ".." in value:
         raise ValueError("A bucket name cannot contain two periods in a row.")
-    if _IPV4_RE.match(value):
+    if _IPV4_RE.fullmatch(value):
         raise ValueError("A bucket name cannot look like an IP address.")
     return value
 
 
 def validate_prefix(value: Any) -> str:
-    """Return the prefix ending with '/' (or the empty string)."""
+    """Return the prefix ending with '/' (or the empty string).
+
+    Refused: a leading '/', control characters, backslashes, and '.' or '..' segments
+    (``./x``, ``a/./b``, ``x/.``): the S3 proxy can never serve keys below such a folder.
+    """
     if value is None or value == "":
         return ""
     if not isinstance(value, str):
         raise ValueError("The prefix must be text.")
+    _check_unicode(value)
     if value.startswith("/"):
         raise ValueError("The prefix cannot start with '/'; write e.g. data/2024/.")
     if _CONTROL_RE.search(value):
         raise ValueError("The prefix cannot contain control characters.")
-    if ".." in value.split("/"):
-        raise ValueError("The prefix cannot contain '..' segments.")
+    if "\\" in value:
+        raise ValueError("The prefix cannot contain a backslash; use '/' between folders.")
+    if any(segment in (".", "..") for segment in value.split("/")):
+        raise ValueError("The prefix cannot contain '.' or '..' segments.")
     if not value.endswith("/"):
         value += "/"
     if len(value.encode("utf-8")) > MAX_PREFIX_BYTES:
@@ -154,7 +188,7 @@ def validate_prefix(value: Any) -> str:
 def validate_access_key_id(value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError("Enter the access key ID.")
-    if not _ACCESS_KEY_RE.match(value):
+    if not _ACCESS_KEY_RE.fullmatch(value):
         raise ValueError("The access key ID is 1 to 128 printable characters without spaces.")
     return value
 
@@ -165,6 +199,8 @@ def validate_secret(value: Any) -> str:
         raise ValueError("Enter the secret access key.")
     if len(value) > MAX_SECRET:
         raise ValueError(f"The secret access key must be at most {MAX_SECRET} characters long.")
+    if _SURROGATE_RE.search(value):
+        raise ValueError("The secret access key contains characters that are not valid Unicode.")
     if _CONTROL_RE.search(value):
         raise ValueError("The secret access key cannot contain line breaks or control characters.")
     return value

@@ -41,6 +41,29 @@ class ApiError(HTTPError):
         self.payload: dict[str, Any] = {"message": message, **extra}
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _has_lone_surrogate(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if depth > 32:
+        return False
+    if isinstance(value, dict):
+        return any(
+            _has_lone_surrogate(k, depth + 1) or _has_lone_surrogate(v, depth + 1)
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item, depth + 1) for item in value)
+    return False
+
+
 class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
     """Base class: authenticated JSON API whose errors are ``{"message": ...}``."""
 
@@ -70,16 +93,27 @@ class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
         self.finish(json.dumps(payload))
 
     def read_json_object(self) -> dict[str, Any]:
-        """The request body as a JSON object (never logged: it may hold a secret)."""
+        """The request body as a JSON object (never logged: it may hold a secret).
+
+        Bodies nested too deeply, numbers Python refuses to convert, NaN or Infinity, and
+        strings with lone surrogates (which cannot be stored as UTF-8) are 400s.
+        """
         body = self.request.body
         if not body or not body.strip():
             return {}
         try:
-            data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            data = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
+        except RecursionError:
+            raise ApiError(400, "The request body is nested too deeply.") from None
+        except (UnicodeDecodeError, ValueError):  # JSONDecodeError, huge integers, NaN
             raise ApiError(400, "The request body is not valid JSON.") from None
         if not isinstance(data, dict):
             raise ApiError(400, "The request body must be a JSON object.")
+        for name, value in data.items():
+            if _has_lone_surrogate(name) or _has_lone_surrogate(value):
+                field = name.encode("utf-8", "backslashreplace").decode("utf-8")
+                message = f"The field '{field}' contains characters that are not valid Unicode."
+                raise ApiError(400, message, errors={field: message})
         return data
 
     def user_name(self) -> str:

@@ -6,6 +6,7 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import url_path_join
 
+from ..proxy import ProxyError, check_key
 from ..s3check import check_connection, make_client
 from ..validation import ValidationError, validate_connector_changes, validate_new_connector
 from .base import ApiError, S3ConnectorsHandler
@@ -162,7 +163,8 @@ class PresignHandler(S3ConnectorsHandler):
     """``connectors/<id>/presign`` (POST ``{"key", "expires_in"}``): a shareable GET link.
 
     The link is signed here with the stored key, so it works for ``proxy``
-    connectors too; it only reaches the object named, and expires.
+    connectors too; it only reaches the object named, and expires. Only for active
+    connectors, and only for keys the proxy would serve.
     """
 
     @tornado.web.authenticated
@@ -174,8 +176,11 @@ class PresignHandler(S3ConnectorsHandler):
         errors: dict[str, str] = {}
         if not isinstance(key, str) or not key or key.endswith("/"):
             errors["key"] = "Give the key of an object (not a folder)."
-        elif len(key.encode("utf-8")) > 1024:
-            errors["key"] = "Object keys are at most 1024 bytes."
+        else:
+            try:
+                check_key(key)  # only keys the proxy would serve
+            except ProxyError as error:
+                errors["key"] = error.message
         if (
             not isinstance(expires_in, int)
             or isinstance(expires_in, bool)
@@ -190,16 +195,26 @@ class PresignHandler(S3ConnectorsHandler):
         if errors:
             raise ApiError(400, f"Invalid fields: {', '.join(sorted(errors))}", errors=errors)
         connector = await self.call_store(self.store.get, connector_id)
+        if not connector.active:
+            raise ApiError(403, f"Connector '{connector.name}' is not active: activate it first.")
         if connector.prefix and not key.startswith(connector.prefix):
             raise ApiError(
                 403, f"The key is outside the folder '{connector.prefix}' of the connector."
             )
         credentials = await self.call_store(self.store.credentials, connector_id)
-        client = make_client(connector, credentials, self.server_options.connection_timeout)
-        url = client.generate_presigned_url(
-            "get_object",
-            Params={"Bucket": connector.bucket, "Key": key},
-            ExpiresIn=expires_in,
-        )
+        try:
+            client = make_client(connector, credentials, self.server_options.connection_timeout)
+            url = client.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": connector.bucket, "Key": key},
+                ExpiresIn=expires_in,
+            )
+        except ValueError:  # an endpoint stored before validation followed botocore's rule
+            raise ApiError(
+                400,
+                f"The endpoint of connector '{connector.name}' is not a URL the S3 client "
+                "accepts: edit the connector.",
+                errors={"endpoint": "Not a URL the S3 client accepts."},
+            ) from None
         self.set_header("Cache-Control", "no-store")
         self.write_json({"url": url, "expires_in": expires_in})

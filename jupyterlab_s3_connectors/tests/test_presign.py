@@ -9,7 +9,7 @@ from .conftest import DEMO_BUCKET, SECRET
 
 async def test_presigned_link_downloads_the_object(api, make_connector, moto_endpoint, moto_s3):
     moto_s3.put_object(Bucket=DEMO_BUCKET, Key="data/share me+.txt", Body=b"shared bytes")
-    connector = await make_connector(endpoint=moto_endpoint, active=False)
+    connector = await make_connector(endpoint=moto_endpoint)
     reply = await api(
         "POST",
         "connectors",
@@ -30,7 +30,7 @@ async def test_presigned_link_downloads_the_object(api, make_connector, moto_end
 
 
 async def test_presign_rejects_bad_input(api, make_connector, moto_endpoint):
-    connector = await make_connector(endpoint=moto_endpoint, active=False)
+    connector = await make_connector(endpoint=moto_endpoint)
     for body, fields in [
         ({"key": "", "expires_in": 600}, ["key"]),
         ({"key": "data/", "expires_in": 600}, ["key"]),
@@ -46,7 +46,7 @@ async def test_presign_rejects_bad_input(api, make_connector, moto_endpoint):
 
 
 async def test_presign_stays_inside_the_connector_folder(api, make_connector, moto_endpoint):
-    connector = await make_connector(endpoint=moto_endpoint, prefix="data/", active=False)
+    connector = await make_connector(endpoint=moto_endpoint, prefix="data/")
     reply = await api(
         "POST", "connectors", connector["id"], "presign", body={"key": "secret/x.txt"}
     )
