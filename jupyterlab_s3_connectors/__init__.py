@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import redact as _redact
+
+# Before any configuration of this package can be logged (see redact.py).
+_redact.install()
+
 try:
     from ._version import __version__
 except ImportError:  # a source checkout never built by hatch, which generates _version.py

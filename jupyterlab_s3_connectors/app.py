@@ -12,6 +12,7 @@ from . import __version__
 from .crypto import KeyProvider
 from .errors import StoreError
 from .handlers import ProxyOptions, ServerOptions, api_handlers, proxy_handlers
+from .redact import register_secret
 from .store import ConnectorStore
 from .uploads import UploadRegistry
 from .validation import validate_region
@@ -40,7 +41,10 @@ class S3ConnectorsApp(ExtensionApp):
         config=True,
         help="""Fernet keys that encrypt the connectors' secret keys, instead of the key file.
         The first key encrypts; every key decrypts, so a new key can be put first to rotate.
-        Generate one with `python -c "from cryptography.fernet import Fernet;
+        Each entry is a key, `env:NAME` (the key is in that environment variable) or
+        `file:PATH` (a file of keys, one a line). Keys never appear in log lines; with
+        env: or file: they are not in the configuration either. Generate one with
+        `python -c "from cryptography.fernet import Fernet;
         print(Fernet.generate_key().decode())"`.""",
     )
 
@@ -103,6 +107,13 @@ class S3ConnectorsApp(ExtensionApp):
             return validate_region(proposal["value"], "us-east-1")
         except ValueError as error:
             raise ValueError(f"S3ConnectorsApp.default_region: {error}") from None
+
+    @validate("encryption_keys")
+    def _validate_encryption_keys(self, proposal):
+        for value in proposal["value"]:
+            if not value.startswith(("env:", "file:")):
+                register_secret(value.strip())
+        return proposal["value"]
 
     @validate("connection_timeout")
     def _validate_connection_timeout(self, proposal):

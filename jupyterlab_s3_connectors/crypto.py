@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from .errors import StoreError
+from .redact import register_secret
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,7 @@ class KeyProvider:
                     f"The encryption key file {self.key_path} does not hold valid Fernet keys "
                     "(one url-safe base64 key of 32 bytes per line)."
                 ) from None
+            register_secret(key.decode("ascii", "replace"))
         return keys
 
     def _create_key_file(self) -> list[bytes]:
@@ -204,19 +206,44 @@ class KeyProvider:
 
 
 def _parse_configured(values: Sequence[str]) -> list[bytes]:
+    """The configured keys: each a Fernet key, ``env:NAME`` or ``file:PATH`` (keys a line)."""
     keys = []
     for index, value in enumerate(values):
-        key = value.strip().encode("ascii", "replace")
-        try:
-            Fernet(key)
-        except (ValueError, TypeError):
-            # Never echo the value: it is meant to be a secret.
-            raise StoreError(
-                f"S3ConnectorsApp.encryption_keys[{index}] is not a valid Fernet key "
-                "(generate one with cryptography.fernet.Fernet.generate_key())."
-            ) from None
-        keys.append(key)
+        where = f"S3ConnectorsApp.encryption_keys[{index}]"
+        for key in _resolve(value.strip(), where):
+            try:
+                Fernet(key)
+            except (ValueError, TypeError):
+                # Never echo the value: it is meant to be a secret.
+                raise StoreError(
+                    f"{where} is not a valid Fernet key (generate one with "
+                    "cryptography.fernet.Fernet.generate_key())."
+                ) from None
+            register_secret(key.decode("ascii", "replace"))
+            keys.append(key)
     return keys
+
+
+def _resolve(value: str, where: str) -> list[bytes]:
+    if value.startswith("env:"):
+        name = value[4:]
+        found = os.environ.get(name)
+        if not found:
+            raise StoreError(f"{where} names the environment variable {name}, which is not set.")
+        return [found.strip().encode("ascii", "replace")]
+    if value.startswith("file:"):
+        path = os.path.expanduser(value[5:])
+        try:
+            with open(path, "rb") as handle:
+                lines = [line.strip() for line in handle.read().splitlines() if line.strip()]
+        except OSError as error:
+            raise StoreError(
+                f"{where} names the key file {path}, which cannot be read ({error.strerror})."
+            ) from None
+        if not lines:
+            raise StoreError(f"{where} names the key file {path}, which is empty.")
+        return lines
+    return [value.encode("ascii", "replace")]
 
 
 __all__ = ["InvalidToken", "KeyMissingError", "KeyProvider", "SecretCipher", "fingerprint"]
