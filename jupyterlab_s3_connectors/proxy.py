@@ -91,6 +91,7 @@ _PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _ENCODED_SEPARATOR_RE = re.compile(r"%(2[Ff]|5[Cc])")
 _FORBIDDEN_KEY_CHARS = ("\x00", "\r", "\n", "\\")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_CONTENT_LENGTH_RE = re.compile(r"[0-9]{1,19}")
 #: Header values forwarded upstream: printable ASCII and tabs (anything else could not be
 #: signed as sent, or would come back as a header tornado cannot write).
 _HEADER_VALUE_RE = re.compile(r"[\t\x20-\x7e]*")
@@ -239,6 +240,29 @@ class UpstreamPlan:
     @property
     def upload_id(self) -> str | None:
         return self.query.get("uploadId") if self.operation.uses_upload else None
+
+
+def body_length(content_length: str | None, transfer_encoding: bool) -> int:
+    """The request body's length from its framing headers, or :class:`ProxyError`.
+
+    Both headers at once are refused (tornado would read a chunked body whatever
+    Content-Length says); so is a length that is not plain ASCII digits.
+    """
+    if content_length is not None and transfer_encoding:
+        raise _bad(
+            "The request has both Content-Length and Transfer-Encoding; send only Content-Length."
+        )
+    if content_length is None:
+        if transfer_encoding:
+            raise ProxyError(
+                411,
+                "MissingContentLength",
+                "Send the request body with a Content-Length: S3 needs it.",
+            )
+        return 0
+    if not _CONTENT_LENGTH_RE.fullmatch(content_length):
+        raise _bad("The Content-Length header is invalid.")
+    return int(content_length)
 
 
 def split_proxy_path(raw_path: str, proxy_root: str) -> tuple[str, str]:

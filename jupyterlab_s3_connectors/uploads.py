@@ -57,6 +57,26 @@ class UploadRegistry:
     def forget(self, connector_id: str, bucket: str, key: str, upload_id: str) -> None:
         self._entries.pop((connector_id, bucket, key, upload_id), None)
 
+    def record_answer(
+        self,
+        where: tuple[str, str, str],
+        operation: str,
+        upload_id: str | None,
+        status: int,
+        body: bytes,
+    ) -> None:
+        """Remember the upload a CreateMultipartUpload answer started; forget finished ones.
+
+        ``where`` is (connector id, bucket, key) of the request.
+        """
+        if operation == "CreateMultipartUpload" and status == 200:
+            created = parse_created_upload(body)
+            if created is not None:
+                self.add(*where, created[1])
+        elif operation in ("CompleteMultipartUpload", "AbortMultipartUpload"):
+            if 200 <= status < 300 and upload_id is not None:
+                self.forget(*where, upload_id)
+
 
 def _parse(body: bytes) -> ET.Element | None:
     if len(body) > MAX_XML_ANSWER or b"<!" in body:  # no DOCTYPE or entities

@@ -24,7 +24,6 @@ CSP, so a bucket's HTML or SVG never runs on the Jupyter origin, and
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http.client import responses
@@ -48,6 +47,7 @@ from ..proxy import (
     WRITE_METHODS,
     ProxyError,
     UpstreamPlan,
+    body_length,
     check_delete_objects_body,
     check_path_header,
     error_xml,
@@ -58,7 +58,7 @@ from ..proxy import (
     split_proxy_path,
 )
 from ..store import Connector, ConnectorStore
-from ..uploads import MAX_XML_ANSWER, UploadRegistry, parse_created_upload
+from ..uploads import MAX_XML_ANSWER, UploadRegistry
 from .base import AUTH_RESOURCE, ServerOptions
 from .upstream import BodyPipe, IdleTimer, UpstreamClient, endpoint_lists_upload
 
@@ -69,7 +69,6 @@ PROXY_PREFIX = "s3-connectors/proxy"
 _PIPE_DEPTH = 4
 #: Uploads at least this large ask the endpoint for ``100 Continue`` before the body.
 _EXPECT_CONTINUE_FROM = 1024 * 1024
-_CONTENT_LENGTH_RE = re.compile(r"[0-9]{1,19}")
 
 _ERROR_CODES = {
     400: "InvalidRequest",
@@ -193,14 +192,8 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
     async def _prepare_proxy(self) -> None:
         method = self.request.method or ""
         headers = self.request.headers
-        # Framing first: with both, tornado reads a chunked body whatever Content-Length says.
-        if "Content-Length" in headers and "Transfer-Encoding" in headers:
-            raise ProxyError(
-                400,
-                "InvalidRequest",
-                "The request has both Content-Length and Transfer-Encoding; send only "
-                "Content-Length.",
-            )
+        # Framing first: before anything can go upstream.
+        length = body_length(headers.get("Content-Length"), "Transfer-Encoding" in headers)
         check_path_header(headers.get_all(), self.request.path)
         proxy_root = url_path_join(self.base_url, PROXY_PREFIX) + "/"
         raw_id, raw_rest = split_proxy_path(self.request.path, proxy_root)
@@ -227,7 +220,6 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         if not plan.has_body:
             return
 
-        length = self._content_length()
         if length > self.proxy_options.max_body_size:
             raise ProxyError(
                 413,
@@ -253,20 +245,6 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
                     expect_continue=length >= _EXPECT_CONTINUE_FROM,
                 )
             )
-
-    def _content_length(self) -> int:
-        raw = self.request.headers.get("Content-Length")
-        if raw is None:
-            if "Transfer-Encoding" in self.request.headers:
-                raise ProxyError(
-                    411,
-                    "MissingContentLength",
-                    "Send the request body with a Content-Length: S3 needs it.",
-                )
-            return 0
-        if not _CONTENT_LENGTH_RE.fullmatch(raw):
-            raise ProxyError(400, "InvalidRequest", "The Content-Length header is invalid.")
-        return int(raw)
 
     def data_received(self, chunk: bytes) -> Awaitable[None] | None:
         if self._timer is not None:
@@ -329,26 +307,18 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
     async def _check_upload(self, connector: Connector, plan: UpstreamPlan) -> None:
         """Refuse an upload ID the proxy did not start for this connector, bucket and key."""
         assert plan.key is not None and plan.upload_id is not None
-        uploads = self.proxy_options.uploads
         entry = (connector.id, connector.bucket, plan.key, plan.upload_id)
-        if uploads.knows(*entry):
+        if self.proxy_options.uploads.knows(*entry):
             return
         # Not remembered (a restart, or another server): the endpoint's list must show it.
         try:
             credentials = await asyncio.to_thread(self.store.credentials, connector.id)
-            listed = await endpoint_lists_upload(
-                connector,
-                credentials,
-                plan.key,
-                plan.upload_id,
-                self.server_options.connection_timeout,
-            )
+            timeout = self.server_options.connection_timeout
+            if await endpoint_lists_upload(connector, credentials, *entry[2:], timeout):
+                self.proxy_options.uploads.add(*entry)
+                return
         except (StoreError, OSError, HTTPClientError) as error:
             self.log.warning("S3 proxy: could not list the multipart uploads: %s", error)
-            listed = False
-        if listed:
-            uploads.add(*entry)
-            return
         raise ProxyError(
             403,
             "AccessDenied",
@@ -357,21 +327,16 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         )
 
     def _remember_upload(self) -> None:
-        """Record the upload a CreateMultipartUpload answer started, or forget a finished one."""
         plan, connector = self._plan, self._connector
         assert plan is not None and connector is not None
-        if self._failed or plan.key is None:
-            return
-        code = self._upstream_status[0] if self._upstream_status else 0
-        if plan.operation.name == "CreateMultipartUpload" and self._held is not None:
-            created = parse_created_upload(bytes(self._held)) if code == 200 else None
-            if created is not None:
-                self.proxy_options.uploads.add(connector.id, connector.bucket, plan.key, created[1])
-        elif plan.operation.name in ("CompleteMultipartUpload", "AbortMultipartUpload"):
-            if 200 <= code < 300 and plan.upload_id is not None:
-                self.proxy_options.uploads.forget(
-                    connector.id, connector.bucket, plan.key, plan.upload_id
-                )
+        if not self._failed and plan.key is not None:
+            self.proxy_options.uploads.record_answer(
+                (connector.id, connector.bucket, plan.key),
+                plan.operation.name,
+                plan.upload_id,
+                self._upstream_status[0] if self._upstream_status else 0,
+                bytes(self._held) if self._held is not None else b"",
+            )
 
     # -- upstream ----------------------------------------------------------------
 
