@@ -242,16 +242,20 @@ class UpstreamPlan:
         return self.query.get("uploadId") if self.operation.uses_upload else None
 
 
-def body_length(content_length: str | None, transfer_encoding: bool) -> int:
-    """The request body's length from its framing headers, or :class:`ProxyError`.
+def check_framing(content_length: str | None, transfer_encoding: bool) -> None:
+    """Refuse both framing headers at once, whatever the request (checked first of all).
 
-    Both headers at once are refused (tornado would read a chunked body whatever
-    Content-Length says); so is a length that is not plain ASCII digits.
+    tornado would read a chunked body whatever Content-Length says.
     """
     if content_length is not None and transfer_encoding:
         raise _bad(
             "The request has both Content-Length and Transfer-Encoding; send only Content-Length."
         )
+
+
+def body_length(content_length: str | None, transfer_encoding: bool) -> int:
+    """The length of a body to forward, or :class:`ProxyError` (only plain ASCII digits)."""
+    check_framing(content_length, transfer_encoding)
     if content_length is None:
         if transfer_encoding:
             raise ProxyError(

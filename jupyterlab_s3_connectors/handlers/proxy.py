@@ -49,6 +49,7 @@ from ..proxy import (
     UpstreamPlan,
     body_length,
     check_delete_objects_body,
+    check_framing,
     check_path_header,
     error_xml,
     filter_response_headers,
@@ -193,7 +194,8 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         method = self.request.method or ""
         headers = self.request.headers
         # Framing first: before anything can go upstream.
-        length = body_length(headers.get("Content-Length"), "Transfer-Encoding" in headers)
+        framing = (headers.get("Content-Length"), "Transfer-Encoding" in headers)
+        check_framing(*framing)
         check_path_header(headers.get_all(), self.request.path)
         proxy_root = url_path_join(self.base_url, PROXY_PREFIX) + "/"
         raw_id, raw_rest = split_proxy_path(self.request.path, proxy_root)
@@ -220,6 +222,7 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         if not plan.has_body:
             return
 
+        length = body_length(*framing)
         if length > self.proxy_options.max_body_size:
             raise ProxyError(
                 413,
