@@ -120,58 +120,83 @@ def test_rotation_re_encrypts_every_secret_under_the_first_key(store_path, key_p
     ]
 
 
-def test_rotation_command_with_a_key_file(store_path, key_path, tmp_path):
+def rotate(argv: list[str], capsys) -> tuple[int, str, str]:
+    """Run the rotation command in this process: (exit code, stdout, stderr)."""
+    from jupyterlab_s3_connectors.rotate import RotateKeysApp
+
+    app = RotateKeysApp()
+    try:
+        app.initialize(argv)
+        app.start()
+        code = 0
+    except SystemExit as error:
+        code = int(error.code or 0)
+    finally:
+        RotateKeysApp.clear_instance()
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def no_user_config(monkeypatch, tmp_path):
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(tmp_path / "config"))
+
+
+def test_rotation_command_with_a_key_file(store_path, key_path, capsys, no_user_config):
     store = make_store(store_path, key_path)
     connector = store.create(FIELDS, SECRET, "alice")
     old_key = key_path.read_bytes().strip()
-    result = subprocess.run(
+    code, out, err = rotate(
         [
-            sys.executable,
-            "-m",
-            "jupyterlab_s3_connectors.rotate",
             f"--store-path={store_path}",
             f"--key-path={key_path}",
             "--generate-key",
             "--retire-old-keys",
         ],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env={"JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "PATH": "/usr/bin:/bin"},
-        timeout=60,
-        check=False,
+        capsys,
     )
-    assert result.returncode == 0, result.stderr
-    assert "Re-encrypted 1 secret(s)" in result.stdout
+    assert code == 0, err
+    assert "Re-encrypted 1 secret(s)" in out
     [new_key] = key_path.read_bytes().split()
     assert new_key != old_key
-    assert old_key.decode() not in result.stdout + result.stderr
+    assert old_key.decode() not in out + err
     assert make_store(store_path, key_path).credentials(connector.id).secret_access_key == SECRET
     assert document(store_path)["key_fingerprints"] == [fingerprint(new_key)]
 
 
-def test_the_rotation_command_refuses_keys_that_cannot_open_the_store(store_path, key_path):
+def test_the_rotation_command_refuses_keys_that_cannot_open_the_store(
+    store_path, key_path, capsys, no_user_config
+):
     store = make_store(store_path, key_path)
     store.create(FIELDS, SECRET, "alice")
     before = store_path.read_bytes()
-    result = subprocess.run(
+    other = Fernet.generate_key().decode()
+    code, out, err = rotate(
         [
-            sys.executable,
-            "-m",
-            "jupyterlab_s3_connectors.rotate",
             f"--store-path={store_path}",
             f"--key-path={key_path}",
-            f"--S3ConnectorsApp.encryption_keys={Fernet.generate_key().decode()}",
+            f"--S3ConnectorsApp.encryption_keys={other}",
         ],
+        capsys,
+    )
+    assert code == 1
+    assert "cannot open every secret" in err
+    assert other not in out + err
+    assert store_path.read_bytes() == before
+
+
+def test_the_rotation_command_runs_as_a_module(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "jupyterlab_s3_connectors.rotate", "--help"],
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,
         timeout=60,
         check=False,
     )
-    assert result.returncode == 1
-    assert "cannot open every secret" in result.stderr
-    assert store_path.read_bytes() == before
+    assert result.returncode == 0, result.stderr
+    assert "--generate-key" in result.stdout
 
 
 # -- at server start ------------------------------------------------------------------
