@@ -1,0 +1,439 @@
+/**
+ * The drive never loses data and never reaches another object than the one
+ * named, in Chromium (which rewrites URLs and caches answers), through both
+ * backends, against moto and s3rver (started by jupyter_server_test_config.py).
+ *
+ * The bucket is seeded and checked with the AWS SDK from the test process
+ * (Node's `http` sends paths as they are), and read through the JupyterLab
+ * contents manager of the page, that is through the extension's drive.
+ */
+import {
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client
+} from '@aws-sdk/client-s3';
+import { expect, test } from '@jupyterlab/galata';
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import type { Page } from '@playwright/test';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const API = '/s3-connectors/api/connectors';
+const RUN = crypto.randomBytes(4).toString('hex');
+/** The folder of this run in every bucket. */
+const ROOT = `integrity-${RUN}`;
+/** The symbol that starts the drive's names of odd key segments. */
+const RESERVED = '\u2400';
+
+interface IServer {
+  name: string;
+  endpoint: string;
+  bucket: string;
+  key: string;
+  /** Whether it checks If-Match (s3rver doesn't: the drive checks first). */
+  conditional: boolean;
+  /** Whether it stores `.`/`..` segments (s3rver's files can't). */
+  dotSegments: boolean;
+  /** Whether it honours encoding-type=url. */
+  urlEncoding: boolean;
+}
+
+function endpointFile(name: string): { endpoint: string } {
+  const file = path.resolve(__dirname, '..', name);
+  return JSON.parse(fs.readFileSync(file, 'utf-8'));
+}
+
+const SERVERS: IServer[] = [
+  {
+    name: 'moto',
+    endpoint: endpointFile('.moto-endpoint.json').endpoint,
+    bucket: 'galata-direct',
+    key: 'galata-key',
+    conditional: true,
+    dotSegments: true,
+    urlEncoding: true
+  },
+  {
+    name: 's3rver',
+    endpoint: endpointFile('.s3rver-endpoint.json').endpoint,
+    bucket: 'galata-s3rver',
+    key: 'S3RVER',
+    conditional: false,
+    dotSegments: false,
+    urlEncoding: false
+  }
+];
+
+const BACKENDS = ['proxy', 'direct'] as const;
+
+function sdk(server: IServer): S3Client {
+  return new S3Client({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: server.key, secretAccessKey: server.key },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED'
+  });
+}
+
+async function putObject(
+  server: IServer,
+  key: string,
+  body: string | Uint8Array,
+  extra: { CacheControl?: string } = {}
+): Promise<string | undefined> {
+  const answer = await sdk(server).send(
+    new PutObjectCommand({
+      Bucket: server.bucket,
+      Key: key,
+      Body: typeof body === 'string' ? Buffer.from(body) : body,
+      ContentType: 'text/plain',
+      ...extra
+    })
+  );
+  return answer.ETag;
+}
+
+async function getObject(server: IServer, key: string): Promise<Buffer | null> {
+  try {
+    const answer = await sdk(server).send(
+      new GetObjectCommand({ Bucket: server.bucket, Key: key })
+    );
+    return Buffer.from(await answer.Body!.transformToByteArray());
+  } catch (error) {
+    if ((error as Error).name === 'NoSuchKey') {
+      return null;
+    }
+    throw error;
+  }
+}
+
+async function text(server: IServer, key: string): Promise<string | null> {
+  const bytes = await getObject(server, key);
+  return bytes === null ? null : bytes.toString('utf-8');
+}
+
+/** Create and activate a connector, then reload so the page mounts it. */
+async function activeConnector(
+  page: IJupyterLabPageFixture,
+  server: IServer,
+  backend: 'proxy' | 'direct'
+): Promise<{ id: string; name: string }> {
+  const name = `int-${server.name}-${backend}`.replace(/[^a-z0-9-]/g, '');
+  const listed = await (await page.request.get(API)).json();
+  for (const c of listed.connectors as { id: string; name: string }[]) {
+    if (c.name === name) {
+      await page.request.post(`${API}/${c.id}/deactivate`);
+      await page.request.delete(`${API}/${c.id}`);
+    }
+  }
+  const created = await page.request.post(API, {
+    data: {
+      name,
+      description: 'Created by the integrity UI tests',
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      bucket: server.bucket,
+      prefix: '',
+      access_key_id: server.key,
+      secret_access_key: server.key,
+      mode: 'read-write',
+      backend
+    }
+  });
+  expect(created.ok(), await created.text()).toBeTruthy();
+  const connector = await created.json();
+  expect(
+    (await page.request.post(`${API}/${connector.id}/activate`)).ok()
+  ).toBeTruthy();
+  await page.reload();
+  await expect(
+    page.sidebar.getTabLocator(`jp-S3Connectors-browser-${name}`)
+  ).toHaveCount(1);
+  await waitForDrive(page, name);
+  return { id: connector.id, name };
+}
+
+/**
+ * Wait until the page has the connector's drive: the contents manager sends
+ * paths of an unknown drive to the Jupyter server, which answers with the
+ * default drive's paths.
+ */
+async function waitForDrive(page: Page, name: string): Promise<void> {
+  await expect
+    .poll(() =>
+      page.evaluate(
+        drive =>
+          (window as any).jupyterapp?.serviceManager.contents
+            .get(`${drive}:`, { content: false })
+            .then((model: { path: string }) => model.path === `${drive}:`)
+            .catch(() => false) ?? false,
+        name
+      )
+    )
+    .toBe(true);
+}
+
+async function removeConnector(
+  page: IJupyterLabPageFixture,
+  id: string
+): Promise<void> {
+  await page.request.post(`${API}/${id}/deactivate`);
+  await page.request.delete(`${API}/${id}`);
+}
+
+type ContentsResult =
+  | { ok: true; content: string; size: number }
+  | { ok: false; message: string; status?: number };
+
+/** Run a contents-manager call in the page. */
+async function contents(
+  page: Page,
+  call: 'get' | 'save' | 'delete' | 'rename' | 'copy',
+  args: unknown[]
+): Promise<ContentsResult> {
+  return page.evaluate(
+    async ({ call, args }) => {
+      const manager = (window as any).jupyterapp.serviceManager.contents;
+      try {
+        const model = await manager[call](...args);
+        return {
+          ok: true,
+          content: typeof model?.content === 'string' ? model.content : '',
+          size: model?.size ?? 0
+        };
+      } catch (error: any) {
+        return {
+          ok: false,
+          message: String(error?.message ?? error),
+          status: error?.response?.status ?? error?.status
+        };
+      }
+    },
+    { call, args }
+  );
+}
+
+function getText(page: Page, drivePath: string) {
+  return contents(page, 'get', [
+    drivePath,
+    { type: 'file', format: 'text', content: true }
+  ]);
+}
+
+async function saveText(
+  page: Page,
+  drivePath: string,
+  content: string
+): Promise<ContentsResult> {
+  const result = await contents(page, 'save', [
+    drivePath,
+    { type: 'file', format: 'text', content }
+  ]);
+  // The message of an unexpected failure, in the test's output.
+  test.info().annotations.push({
+    type: 'save',
+    description: `${drivePath}: ${JSON.stringify(result)}`
+  });
+  return result;
+}
+
+for (const server of SERVERS) {
+  for (const backend of BACKENDS) {
+    test.describe(`integrity: ${server.name}, ${backend}`, () => {
+      test('a write between our save and its check is never overwritten', async ({
+        page
+      }) => {
+        const { id, name } = await activeConnector(page, server, backend);
+        const key = `${ROOT}/${backend}/race.txt`;
+        await putObject(server, key, 'v1');
+        expect(await getText(page, `${name}:${key}`)).toMatchObject({
+          ok: true,
+          content: 'v1'
+        });
+        // The other writer's PUT lands right after ours, before the drive's
+        // HeadObject of the saved file.
+        let armed = false;
+        let saved = false;
+        await page.route(
+          url => url.pathname.endsWith('/race.txt'),
+          async route => {
+            const method = route.request().method();
+            if (armed && method === 'PUT') {
+              saved = true;
+            } else if (armed && saved && method === 'HEAD') {
+              armed = false;
+              await putObject(server, key, 'OTHER WRITER');
+            }
+            await route.continue();
+          }
+        );
+        armed = true;
+        expect(await saveText(page, `${name}:${key}`, 'v2')).toMatchObject({
+          ok: true
+        });
+        expect(armed).toBe(false);
+        expect(await text(server, key)).toBe('OTHER WRITER');
+        const second = await saveText(page, `${name}:${key}`, 'v3');
+        expect(second).toMatchObject({ ok: false });
+        expect((second as { message: string }).message).toMatch(
+          /changed in the bucket/
+        );
+        expect(await text(server, key)).toBe('OTHER WRITER');
+        await removeConnector(page, id);
+      });
+
+      // A page of its own answers CORS preflights for real, and moto answers
+      // those of object URLs with a 403: direct on moto can't run there.
+      const realCors = backend === 'proxy' || server.name !== 'moto';
+      if (realCors) {
+        test('an object changed elsewhere is read afresh, never from the cache', async ({
+          page,
+          browser,
+          baseURL
+        }) => {
+          const { id, name } = await activeConnector(page, server, backend);
+          // Galata's page routes requests, which turns Chromium's HTTP cache
+          // off: this test needs a page of its own, with the cache on.
+          const context = await browser.newContext();
+          const plain = await context.newPage();
+          await plain.goto(`${baseURL}/lab`);
+          await waitForDrive(plain, name);
+          const key = `${ROOT}/${backend}/cached.txt`;
+          // An object whose own header lets caches keep it for an hour.
+          await putObject(server, key, 'first version', {
+            CacheControl: 'max-age=3600'
+          });
+          expect(await getText(plain, `${name}:${key}`)).toMatchObject({
+            content: 'first version'
+          });
+          await putObject(server, key, 'second version', {
+            CacheControl: 'max-age=3600'
+          });
+          expect(await getText(plain, `${name}:${key}`)).toMatchObject({
+            content: 'second version'
+          });
+          // And a save now is a save over the version just read.
+          expect(
+            await saveText(plain, `${name}:${key}`, 'third version')
+          ).toMatchObject({ ok: true });
+          expect(await text(server, key)).toBe('third version');
+          await context.close();
+          await removeConnector(page, id);
+        });
+      }
+
+      test('text keeps its byte order mark and line endings', async ({
+        page
+      }) => {
+        const { id, name } = await activeConnector(page, server, backend);
+        const key = `${ROOT}/${backend}/bom.csv`;
+        const bytes = Buffer.concat([
+          Buffer.from([0xef, 0xbb, 0xbf]),
+          Buffer.from('a,b\r\n1,2\r\n')
+        ]);
+        await putObject(server, key, bytes);
+        const opened = await getText(page, `${name}:${key}`);
+        expect(opened).toMatchObject({ ok: true });
+        await saveText(
+          page,
+          `${name}:${key}`,
+          (opened as { content: string }).content
+        );
+        expect(await getObject(server, key)).toEqual(bytes);
+        await removeConnector(page, id);
+      });
+
+      if (server.dotSegments) {
+        test('keys with dot segments reach exactly their object', async ({
+          page
+        }) => {
+          const { id, name } = await activeConnector(page, server, backend);
+          const dir = `${ROOT}/${backend}/dots`;
+          await putObject(server, `${dir}/./single.txt`, 'DOT');
+          await putObject(server, `${dir}/single.txt`, 'PLAIN');
+          await putObject(server, `${dir}/y.txt`, 'Y');
+          const dot = `${name}:${dir}/${RESERVED}./single.txt`;
+          const up = `${name}:${dir}/x/${RESERVED}../y.txt`;
+          if (backend === 'direct') {
+            expect(await getText(page, dot)).toMatchObject({ content: 'DOT' });
+            expect(await saveText(page, dot, 'DOT2')).toMatchObject({
+              ok: true
+            });
+            expect(await saveText(page, up, 'UP')).toMatchObject({ ok: true });
+            expect(await text(server, `${dir}/x/../y.txt`)).toBe('UP');
+            expect(await contents(page, 'delete', [dot])).toMatchObject({
+              ok: true
+            });
+            expect(await text(server, `${dir}/./single.txt`)).toBeNull();
+          } else {
+            // The proxy refuses such keys by design, and says what to do.
+            for (const result of [
+              await getText(page, dot),
+              await saveText(page, dot, 'DOT2'),
+              await saveText(page, up, 'UP'),
+              await contents(page, 'delete', [dot])
+            ]) {
+              expect(result).toMatchObject({ ok: false });
+              expect((result as { message: string }).message).toMatch(
+                /"\." or "\.\." segment.*direct backend/
+              );
+            }
+            expect(await text(server, `${dir}/./single.txt`)).toBe('DOT');
+            expect(await text(server, `${dir}/x/../y.txt`)).toBeNull();
+          }
+          // Whatever happened, the neighbours are untouched.
+          expect(await text(server, `${dir}/single.txt`)).toBe('PLAIN');
+          expect(await text(server, `${dir}/y.txt`)).toBe('Y');
+          await removeConnector(page, id);
+        });
+      }
+
+      if (server.urlEncoding) {
+        test('keys that XML cannot carry are listed and opened', async ({
+          page
+        }) => {
+          const { id, name } = await activeConnector(page, server, backend);
+          const dir = `${ROOT}/${backend}/ctl`;
+          await putObject(server, `${dir}/a\x01b.txt`, 'one');
+          await putObject(server, `${dir}/tab\there.txt`, 'two');
+          const names = await page.evaluate(
+            async drivePath =>
+              (
+                await (window as any).jupyterapp.serviceManager.contents.get(
+                  drivePath
+                )
+              ).content
+                .map((m: { name: string }) => m.name)
+                .sort(),
+            `${name}:${dir}`
+          );
+          expect(names).toEqual(['a\x01b.txt', 'tab\there.txt']);
+          expect(
+            await getText(page, `${name}:${dir}/a\x01b.txt`)
+          ).toMatchObject({ content: 'one' });
+          await removeConnector(page, id);
+        });
+      }
+    });
+  }
+}
+
+test('the proxy refuses a request whose path the browser rewrote', async ({
+  page
+}) => {
+  const server = SERVERS[0];
+  const { id } = await activeConnector(page, server, 'proxy');
+  await putObject(server, `${ROOT}/rewritten/single.txt`, 'PLAIN');
+  const built = `/s3-connectors/proxy/${id}/${server.bucket}/${ROOT}/rewritten/./single.txt`;
+  const answer = await page.evaluate(async built => {
+    // fetch() drops the `./` from the URL, as it does for every request.
+    const response = await fetch(built, { headers: { 'x-s3c-path': built } });
+    return { status: response.status, body: await response.text() };
+  }, built);
+  expect(answer.status).toBe(400);
+  expect(answer.body).toContain('PathRewritten');
+  await removeConnector(page, id);
+});
