@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from http.client import responses
 from typing import Any
 
@@ -59,15 +58,17 @@ from ..proxy import (
     split_proxy_path,
 )
 from ..store import Connector, ConnectorStore
-from ..uploads import MAX_XML_ANSWER, UploadRegistry
+from ..uploads import MAX_XML_ANSWER
 from .base import AUTH_RESOURCE, ServerOptions
-from .upstream import BodyPipe, IdleTimer, UpstreamClient, endpoint_lists_upload
+from .upstream import BodyPipe, IdleTimer, ProxyOptions, UpstreamClient, endpoint_lists_upload
 
 #: URL prefix of the proxy, below the server's base_url.
 PROXY_PREFIX = "s3-connectors/proxy"
 
 #: Chunks of an upload waiting to be sent upstream (each at most tornado's 64 KiB).
 _PIPE_DEPTH = 4
+#: Largest body of a refused request read and dropped before answering (an upload part).
+_MAX_DRAINED = 64 * 1024 * 1024
 #: Uploads at least this large ask the endpoint for ``100 Continue`` before the body.
 _EXPECT_CONTINUE_FROM = 1024 * 1024
 
@@ -82,17 +83,6 @@ _ERROR_CODES = {
 }
 
 _HTTP_METHOD_TO_AUTH_ACTION = {"GET": "read", "HEAD": "read"}
-
-
-@dataclass(frozen=True)
-class ProxyOptions:
-    """Settings of the proxy, copied from the app's traitlets."""
-
-    #: Total seconds a request may take (0: no limit; the idle timeout still applies).
-    request_timeout: float
-    max_body_size: int
-    #: The multipart uploads the proxy started, shared by all requests.
-    uploads: UploadRegistry
 
 
 @tornado.web.stream_request_body
@@ -188,7 +178,22 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         try:
             await self._prepare_proxy()
         except ProxyError as error:
-            self._write_s3_error(error.status, error.code, error.message)
+            # A body still on its way is read (and dropped) first, up to a bound: a browser
+            # still sending when the connection closes sees a reset, not the answer.
+            drain = self._drainable_length()
+            self._write_s3_error(error.status, error.code, error.message, finish=drain is None)
+            if drain is not None:
+                self._pipe = self._buffer = None
+                self.request.connection.set_max_body_size(max(drain, 1))  # type: ignore[union-attr]
+
+    def _drainable_length(self) -> int | None:
+        headers = self.request.headers
+        length = headers.get("Content-Length")
+        if self.request.method not in ("PUT", "POST") or "Transfer-Encoding" in headers:
+            return None
+        if length is None or not length.isascii() or not length.isdigit():
+            return None
+        return int(length) if 0 < int(length) <= _MAX_DRAINED else None
 
     async def _prepare_proxy(self) -> None:
         method = self.request.method or ""
@@ -286,6 +291,9 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         await self._proxy()
 
     async def _proxy(self) -> None:
+        if self._response_started and not self._finished:
+            self.finish()  # refused in prepare(); the body has now been read and dropped
+            return
         if self._plan is None or self._connector is None:
             raise HTTPError(500)  # prepare() either planned the request or answered it
         self._body_received.set()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from tornado import httputil
@@ -30,6 +31,7 @@ from ..store import Connector, Credentials
 from ..uploads import (
     MAX_LISTING_PAGES,
     MAX_XML_ANSWER,
+    UploadRegistry,
     UploadsPage,
     list_uploads_query,
     parse_uploads_page,
@@ -37,6 +39,17 @@ from ..uploads import (
 
 #: Seconds to wait for ``100 Continue`` before sending the body regardless.
 EXPECT_CONTINUE_WAIT = 1.0
+
+
+@dataclass(frozen=True)
+class ProxyOptions:
+    """Settings of the proxy, copied from the app's traitlets."""
+
+    #: Total seconds a request may take (0: no limit; the idle timeout still applies).
+    request_timeout: float
+    max_body_size: int
+    #: The multipart uploads the proxy started, shared by all requests.
+    uploads: UploadRegistry
 
 
 class BodyPipe:

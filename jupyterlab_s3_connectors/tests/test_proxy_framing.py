@@ -202,3 +202,28 @@ async def test_an_endpoint_without_100_continue_still_gets_the_body(
     answer = await proxy.fetch(connector["id"], f"/{DEMO_BUCKET}/big.bin", "PUT", b"x" * 2_000_000)
     assert answer.code == 200, answer.body
     assert received == [2_000_000]
+
+
+async def test_a_refused_upload_is_read_before_the_answer(
+    proxy, make_connector, recording_s3, jp_http_port
+):
+    # Refused before anything goes upstream (an upload ID the proxy did not start): the
+    # client can send the whole part and then read the S3 error; the connection is not
+    # closed under it while it sends (which a browser reports as a reset).
+    connector = await make_connector(endpoint=recording_s3.endpoint, prefix="folder/")
+    path = f"{proxy.root(connector['id'])}/{DEMO_BUCKET}/folder/x?partNumber=1&uploadId=nope"
+    size, chunk = 8_000_000, b"x" * 500_000
+    reader, writer = await asyncio.open_connection("127.0.0.1", jp_http_port)
+    writer.write(
+        f"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: token {proxy.token}\r\n"
+        f"Content-Length: {size}\r\n\r\n".encode()
+    )
+    for _ in range(size // len(chunk)):
+        await asyncio.sleep(0.01)
+        writer.write(chunk)
+        await writer.drain()  # raises ConnectionResetError if the proxy closed on us
+    answer = await asyncio.wait_for(reader.read(65536), 5)
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 403 "), answer[:200]
+    assert b"<Code>AccessDenied</Code>" in answer
+    assert b"upload ID was not started" in answer
