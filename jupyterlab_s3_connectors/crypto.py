@@ -109,8 +109,8 @@ class KeyProvider:
         """
         if self._configured_keys:
             if self._cipher is None:
-                keys = _parse_configured(self._configured_keys)
-                self._cipher = SecretCipher(keys, "S3ConnectorsApp.encryption_keys")
+                configured = _parse_configured(self._configured_keys)
+                self._cipher = SecretCipher(configured, "S3ConnectorsApp.encryption_keys")
             return self._cipher
         # The key file is read every time (it is tiny): a key file deleted or replaced while
         # the server runs must not let new secrets be encrypted with a key that is gone.

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 #: Conditional headers of reads.
 _READ_CONDITIONS = frozenset(
@@ -124,11 +125,11 @@ class Operation:
         return self.method in ("PUT", "POST")
 
 
-def _op(name: str, method: str, on_key: bool, **kwargs: object) -> Operation:
+def _op(name: str, method: str, on_key: bool, **kwargs: Any) -> Operation:
     for attribute in ("required", "optional", "headers"):
         if attribute in kwargs:
-            kwargs[attribute] = frozenset(kwargs[attribute])  # type: ignore[arg-type]
-    return Operation(name, method, on_key, **kwargs)  # type: ignore[arg-type]
+            kwargs[attribute] = frozenset(kwargs[attribute])
+    return Operation(name, method, on_key, **kwargs)
 
 
 _LIST_COMMON = {"prefix", "delimiter", "max-keys", "encoding-type"}

@@ -194,6 +194,7 @@ class PresignHandler(S3ConnectorsHandler):
             errors[name] = "Unknown field."
         if errors:
             raise ApiError(400, f"Invalid fields: {', '.join(sorted(errors))}", errors=errors)
+        assert isinstance(key, str)
         connector = await self.call_store(self.store.get, connector_id)
         if not connector.active:
             raise ApiError(403, f"Connector '{connector.name}' is not active: activate it first.")

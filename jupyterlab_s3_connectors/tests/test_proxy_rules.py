@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -19,8 +21,8 @@ from ..proxy import (
 from ..store import Connector, Credentials
 
 
-def connector(**overrides) -> Connector:
-    fields = {
+def connector(**overrides: Any) -> Connector:
+    fields: dict[str, Any] = {
         "id": "c1",
         "name": "demo",
         "description": "",
