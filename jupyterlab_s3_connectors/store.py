@@ -25,6 +25,7 @@ import logging
 import os
 import stat
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ from .validation import EDITABLE_FIELDS
 log = logging.getLogger(__name__)
 
 STORE_VERSION = 1
+#: Seconds after which a temporary key file is a crash's leftover, not a write in progress.
+KEY_LEFTOVER_AGE = 600
 
 
 def utc_now() -> str:
@@ -231,8 +234,24 @@ class ConnectorStore:
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(os.path.join(directory, name))
                         removed.append(name)
+        removed += self._clean_key_leftovers()
         if removed:
-            log.info("Removed %d temporary file(s) left in %s", len(removed), directory)
+            log.info("Removed temporary file(s) left by a crash: %s", ", ".join(removed))
+        return removed
+
+    def _clean_key_leftovers(self) -> list[str]:
+        # Temporary key files are written outside the store's lock: only old ones go.
+        if not self.keys.uses_key_file:
+            return []
+        directory = os.path.dirname(os.path.abspath(self.keys.key_path))
+        removed = []
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(directory):
+                stale = time.time() - entry.stat().st_mtime > KEY_LEFTOVER_AGE
+                if entry.name.startswith(".key-") and entry.is_file() and stale:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+                        removed.append(entry.name)
         return removed
 
     # -- internals ---------------------------------------------------------------

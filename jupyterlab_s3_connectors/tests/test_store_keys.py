@@ -223,6 +223,22 @@ class TestAtStart:
         assert only_new.credentials(connector["id"]).secret_access_key == SECRET
 
 
+def test_crash_leftovers_are_removed(store_path, key_path):
+    import os
+
+    store = make_store(store_path, key_path)
+    store.create(FIELDS, SECRET, "alice")
+    directory = store_path.parent
+    (directory / ".connectors.json.abc123.tmp").write_text("{")
+    old_key_tmp, new_key_tmp = directory / ".key-old1", directory / ".key-new1"
+    old_key_tmp.write_bytes(b"half a key")
+    new_key_tmp.write_bytes(b"being written")
+    os.utime(old_key_tmp, (0, 0))
+    assert sorted(store.clean_leftovers()) == [".connectors.json.abc123.tmp", ".key-old1"]
+    assert new_key_tmp.exists()  # may be a rotation in progress
+    assert store.credentials(store.list_connectors()[0].id).secret_access_key == SECRET
+
+
 class TestServerWithOtherKeys:
     @pytest.fixture
     def extension_config(self, store_path, key_path):
