@@ -26,6 +26,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { isNotFound } from './errors';
 import { unquote } from './models';
+import { listedETag } from './operations';
 
 /** Whether the server checks `If-Match` and `If-None-Match` on writes. */
 export type ConditionalSupport = 'unknown' | 'honoured' | 'ignored';
@@ -85,7 +86,10 @@ export async function checkCondition(
     const head = await client.send(
       new HeadObjectCommand({ Bucket: bucket, Key: key })
     );
-    etag = head.ETag ?? '';
+    // Across origins the ETag header is readable only where the bucket's
+    // CORS rule exposes it (moto leaves it out of HEAD answers): the
+    // listing's ETag, in the body, is the same.
+    etag = head.ETag ?? (await listedETag(client, bucket, key)) ?? '';
   } catch (error) {
     if (!isNotFound(error)) {
       throw error;

@@ -26,7 +26,8 @@ import {
   S3DriveError,
   toDriveError
 } from './errors';
-import { ModelFactory, now } from './models';
+import { KnownVersions } from './etags';
+import { ModelFactory, now, unquote } from './models';
 import { MultipartUpload } from './multipart';
 import { copyName, normalizeExtension, untitledName } from './naming';
 import {
@@ -59,8 +60,11 @@ import {
 import { ProxyRefusedKeyError, proxyRefusal } from './requestPath';
 import { ChunkedUploads } from './uploads';
 
-/** How many ETags the drive remembers for conditional writes. */
-const MAX_KNOWN_ETAGS = 10000;
+/**
+ * How long after a save the first head of the file is taken for JupyterLab's
+ * check of the save (see `_headModel`).
+ */
+const LAST_SAVE_CHECK_MS = 10000;
 
 /**
  * A JupyterLab drive on an S3 bucket (or a prefix of it).
@@ -319,12 +323,12 @@ export class S3Drive implements Contents.IDrive {
         await this._withProgress('delete', resolved.path, keys.length, report =>
           deleteKeys(this._client, this.bucket, keys, report)
         );
-        this._forgetBelow(resolved.folderKey);
+        this._etags.forgetBelow(resolved.folderKey);
       } else {
         await this._client.send(
           new DeleteObjectCommand({ Bucket: this.bucket, Key: resolved.key })
         );
-        this._etags.delete(resolved.key);
+        this._etags.forget(resolved.key);
         await this._quietly('remove the checkpoint of', resolved.path, () =>
           this._checkpoints.remove(resolved.key)
         );
@@ -376,13 +380,13 @@ export class S3Drive implements Contents.IDrive {
           },
           to.path
         );
-        this._forgetBelow(from.folderKey);
+        this._etags.forgetBelow(from.folderKey);
       } else {
         await this._copyFile(from, to);
         await this._client.send(
           new DeleteObjectCommand({ Bucket: this.bucket, Key: from.key })
         );
-        this._etags.delete(from.key);
+        this._etags.forget(from.key);
         await this._quietly('move the checkpoint of', from.path, () =>
           this._checkpoints.move(from.key, to.key)
         );
@@ -545,7 +549,7 @@ export class S3Drive implements Contents.IDrive {
     try {
       const resolved = this._resolve(localPath);
       const etag = await this._checkpoints.restore(resolved.key, checkpointID);
-      this._remember(resolved.key, etag);
+      this._etags.held(resolved.key, etag);
       const model = await this.get(resolved.path, {
         content: false,
         type: 'file'
@@ -631,7 +635,7 @@ export class S3Drive implements Contents.IDrive {
         folders.has(raw) || raw === hidden
           ? encodeShadowedSegment(raw)
           : encodeSegment(raw);
-      this._remember(key, object.ETag);
+      this._etags.seen(key, object.ETag);
       children.push(
         this._models.file(joinPath(resolved.path, name), {
           size: object.Size ?? 0,
@@ -671,7 +675,7 @@ export class S3Drive implements Contents.IDrive {
       },
       options
     );
-    this._remember(resolved.key, answer.ETag);
+    this._etags.held(resolved.key, answer.ETag);
     return model;
   }
 
@@ -680,12 +684,35 @@ export class S3Drive implements Contents.IDrive {
     kind: PathKind & { type: 'file' }
   ): Contents.IModel {
     const { head } = kind;
-    this._remember(resolved.key, head.ETag);
+    const saved = this._takeLastSave(resolved.key);
+    if (saved && unquote(head.ETag) !== unquote(saved.etag)) {
+      // JupyterLab asks for the file's hash right after a save and takes it
+      // for the document's. Another writer's version found then must not
+      // pass for the one the document holds (its next save would overwrite
+      // it silently): the answer is the save's own model, and the next check
+      // finds the other version, so JupyterLab shows "File Changed".
+      return saved.model;
+    }
+    this._etags.headed(resolved.key, head.ETag);
     return this._models.file(resolved.path, {
       size: head.ContentLength ?? 0,
       lastModified: head.LastModified,
       etag: head.ETag
     });
+  }
+
+  /**
+   * The last save, when it was of `key` and a moment ago; asked once.
+   */
+  private _takeLastSave(
+    key: string
+  ): { model: Contents.IModel; etag: string } | null {
+    const last = this._lastSave;
+    if (!last || last.key !== key) {
+      return null;
+    }
+    this._lastSave = null;
+    return Date.now() - last.at < LAST_SAVE_CHECK_MS ? last : null;
   }
 
   /**
@@ -784,7 +811,7 @@ export class S3Drive implements Contents.IDrive {
       },
       etag
     );
-    this._remember(key, answer.ETag);
+    this._etags.held(key, answer.ETag);
     return answer.ETag;
   }
 
@@ -817,16 +844,16 @@ export class S3Drive implements Contents.IDrive {
       throw notFoundError(resolved.path, this._trans);
     }
     const ours = etag === undefined || head.ETag === etag;
+    this._etags.held(resolved.key, etag);
+    const model = this._models.file(resolved.path, {
+      size: head.ContentLength ?? 0,
+      lastModified: ours ? head.LastModified : new Date(),
+      etag: etag ?? head.ETag
+    });
     if (etag !== undefined) {
-      this._remember(resolved.key, etag);
+      this._lastSave = { key: resolved.key, etag, model, at: Date.now() };
     }
-    return this._emitSave(
-      this._models.file(resolved.path, {
-        size: head.ContentLength ?? 0,
-        lastModified: ours ? head.LastModified : new Date(),
-        etag: etag ?? head.ETag
-      })
-    );
+    return this._emitSave(model);
   }
 
   private _emitSave(model: Contents.IModel): Contents.IModel {
@@ -899,7 +926,7 @@ export class S3Drive implements Contents.IDrive {
       case 'partial':
         return this._models.partialFile(resolved.path, result.size);
       default:
-        this._remember(key, result.etag);
+        this._etags.held(key, result.etag);
         return this._saved(resolved, result.etag);
     }
   }
@@ -1006,28 +1033,6 @@ export class S3Drive implements Contents.IDrive {
     }
   }
 
-  private _remember(key: string, etag: string | undefined): void {
-    if (!etag) {
-      return;
-    }
-    this._etags.delete(key);
-    this._etags.set(key, etag);
-    if (this._etags.size > MAX_KNOWN_ETAGS) {
-      const oldest = this._etags.keys().next().value;
-      if (oldest !== undefined) {
-        this._etags.delete(oldest);
-      }
-    }
-  }
-
-  private _forgetBelow(folderKey: string): void {
-    for (const key of [...this._etags.keys()]) {
-      if (key.startsWith(folderKey)) {
-        this._etags.delete(key);
-      }
-    }
-  }
-
   /**
    * Copy one object to a key that must not exist yet, and remember its ETag.
    */
@@ -1047,7 +1052,7 @@ export class S3Drive implements Contents.IDrive {
         ? notFoundError(from.path, this._trans, error)
         : error;
     }
-    this._remember(to.key, etag);
+    this._etags.held(to.key, etag);
   }
 
   /**
@@ -1129,7 +1134,13 @@ export class S3Drive implements Contents.IDrive {
   private readonly _models: ModelFactory;
   private readonly _checkpoints: Checkpoints;
   private readonly _writes: ConditionalWrites;
-  private readonly _etags = new Map<string, string>();
+  private readonly _etags = new KnownVersions();
+  private _lastSave: {
+    key: string;
+    etag: string;
+    model: Contents.IModel;
+    at: number;
+  } | null = null;
   private readonly _uploads = new ChunkedUploads();
   private _isDisposed = false;
   private _fileChanged = new Signal<this, Contents.IChangedArgs>(this);

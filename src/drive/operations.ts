@@ -296,6 +296,10 @@ export async function headObject(
     if (key.endsWith('/') && !head.ContentLength) {
       return null;
     }
+    // Across origins the ETag header is readable only where the bucket's
+    // CORS rule exposes it (moto leaves it out of HEAD answers): the
+    // listing's ETag, in the body, is the same.
+    head.ETag = head.ETag ?? (await listedETag(client, bucket, key));
     return head;
   } catch (error) {
     if (isNotFound(error)) {
@@ -303,6 +307,29 @@ export async function headObject(
     }
     throw error;
   }
+}
+
+/**
+ * The ETag of an object as a listing gives it.
+ */
+export async function listedETag(
+  client: S3Client,
+  bucket: string,
+  key: string
+): Promise<string | undefined> {
+  const page = await client.send(
+    new ListObjectsV2Command({
+      Bucket: bucket,
+      Prefix: key,
+      MaxKeys: 1,
+      EncodingType: 'url'
+    })
+  );
+  const first = page.Contents?.[0];
+  const encoded = page.EncodingType === 'url';
+  return first?.Key !== undefined && decodeListed(first.Key, encoded) === key
+    ? first.ETag
+    : undefined;
 }
 
 /**

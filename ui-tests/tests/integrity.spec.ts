@@ -285,6 +285,63 @@ for (const server of SERVERS) {
         await removeConnector(page, id);
       });
 
+      test('typing and saving after another write shows "File Changed"', async ({
+        page
+      }) => {
+        const { id, name } = await activeConnector(page, server, backend);
+        const key = `${ROOT}/${backend}/typed.txt`;
+        await putObject(server, key, 'first line\n');
+        let armed = false;
+        let saved = false;
+        await page.route(
+          url => url.pathname.endsWith('/typed.txt'),
+          async route => {
+            const method = route.request().method();
+            if (armed && method === 'PUT') {
+              saved = true;
+            } else if (armed && saved && method === 'HEAD') {
+              armed = false;
+              await putObject(server, key, 'OTHER WRITER\n');
+            }
+            await route.continue();
+          }
+        );
+        await page.evaluate(
+          path =>
+            (window as any).jupyterapp.commands.execute('docmanager:open', {
+              path,
+              factory: 'Editor'
+            }),
+          `${name}:${key}`
+        );
+        const editor = page.locator('.jp-FileEditor:visible .cm-content');
+        await expect(editor).toContainText('first line');
+        const tab = page.locator('#jp-main-dock-panel .lm-TabBar-tab', {
+          hasText: 'typed.txt'
+        });
+        await editor.click();
+        await page.keyboard.press('Control+End');
+        await page.keyboard.type('mine 1');
+        armed = true;
+        await page.keyboard.press('Control+s');
+        await expect(tab).not.toHaveClass(/jp-mod-dirty/);
+        await expect.poll(() => armed).toBe(false);
+        await expect.poll(() => text(server, key)).toBe('OTHER WRITER\n');
+
+        await editor.click();
+        await page.keyboard.type(' and 2');
+        await page.keyboard.press('Control+s');
+        const dialog = page.locator('.jp-Dialog');
+        await expect(dialog).toContainText('File Changed');
+        // Nothing was written, and cancelling keeps the user's text.
+        expect(await text(server, key)).toBe('OTHER WRITER\n');
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+        await expect(editor).toContainText('mine 1 and 2');
+        await expect(tab).toHaveClass(/jp-mod-dirty/);
+        expect(await text(server, key)).toBe('OTHER WRITER\n');
+        await removeConnector(page, id);
+      });
+
       // A page of its own answers CORS preflights for real, and moto answers
       // those of object URLs with a 403: direct on moto can't run there.
       const realCors = backend === 'proxy' || server.name !== 'moto';

@@ -78,12 +78,23 @@ describe.each(servers().map(server => [server.name, server] as const))(
       await d.get('race.txt');
       (d as unknown as { arm: () => void }).arm();
       // The other writer's PUT lands between our PUT and our HEAD.
-      await d.save('race.txt', { type: 'file', format: 'text', content: 'v2' });
+      const saved = await d.save('race.txt', {
+        type: 'file',
+        format: 'text',
+        content: 'v2'
+      });
       expect(await readText(raw, bucket, 'race.txt')).toBe('OTHER WRITER');
       await expect(
         d.save('race.txt', { type: 'file', format: 'text', content: 'v3' })
       ).rejects.toMatchObject({ code: 'PreconditionFailed' });
       expect(await readText(raw, bucket, 'race.txt')).toBe('OTHER WRITER');
+      // JupyterLab takes the hash of the head it asks for right after a
+      // save: it is the save's. Its check before the next save then finds
+      // the other writer's hash, and "File Changed" asks the user.
+      const afterSave = await d.get('race.txt', { content: false });
+      expect(afterSave.hash).toBe(saved.hash);
+      const beforeNext = await d.get('race.txt', { content: false });
+      expect(beforeNext.hash).not.toBe(saved.hash);
       d.dispose();
     });
 
@@ -95,6 +106,54 @@ describe.each(servers().map(server => [server.name, server] as const))(
         drive.save('seen.txt', { type: 'file', format: 'text', content: 'x' })
       ).rejects.toMatchObject({ code: 'PreconditionFailed', status: 409 });
       expect(await readText(raw, bucket, 'seen.txt')).toBe('changed elsewhere');
+    });
+
+    it('keeps the version a document holds when a listing sees another', async () => {
+      await put(raw, bucket, 'held.txt', 'v1');
+      await drive.get('held.txt', { type: 'file', format: 'text' });
+      await put(raw, bucket, 'held.txt', 'changed elsewhere');
+      await drive.get('');
+      await expect(
+        drive.save('held.txt', { type: 'file', format: 'text', content: 'x' })
+      ).rejects.toMatchObject({ code: 'PreconditionFailed' });
+      expect(await readText(raw, bucket, 'held.txt')).toBe('changed elsewhere');
+    });
+
+    it('shows a changed file by its hash, and overwrites it once asked', async () => {
+      await put(raw, bucket, 'asked.txt', 'v1');
+      const opened = await drive.get('asked.txt', {
+        type: 'file',
+        format: 'text'
+      });
+      await put(raw, bucket, 'asked.txt', 'changed elsewhere');
+      // JupyterLab's context asks for the model before every save and shows
+      // "File Changed" when its hash is not the document's.
+      const before = await drive.get('asked.txt', { content: false });
+      expect(before.hash).not.toBe(opened.hash);
+      // "Overwrite" saves over the version the dialog was about.
+      await drive.save('asked.txt', {
+        type: 'file',
+        format: 'text',
+        content: 'mine'
+      });
+      expect(await readText(raw, bucket, 'asked.txt')).toBe('mine');
+    });
+
+    it('overwrites a listed file only in the version it listed', async () => {
+      await put(raw, bucket, 'listed.txt', 'v1');
+      await drive.get('');
+      await put(raw, bucket, 'listed.txt', 'changed elsewhere');
+      await expect(
+        drive.save('listed.txt', { type: 'file', format: 'text', content: 'x' })
+      ).rejects.toMatchObject({ code: 'PreconditionFailed' });
+      // A listing of the new version lets the user overwrite it.
+      await drive.get('');
+      await drive.save('listed.txt', {
+        type: 'file',
+        format: 'text',
+        content: 'x'
+      });
+      expect(await readText(raw, bucket, 'listed.txt')).toBe('x');
     });
 
     it('refuses to create over an object created meanwhile', async () => {
