@@ -121,6 +121,11 @@ export function validateEndpoint(
   if (/\s/.test(endpoint)) {
     return trans.__('Remove the spaces from the URL.');
   }
+  if (endpoint.length > 2048 || !/^[\x21-\x7e]+$/.test(endpoint)) {
+    return trans.__(
+      'Write the URL in ASCII: an internationalized host name in its xn-- form, other characters percent-encoded.'
+    );
+  }
   return null;
 }
 
@@ -173,8 +178,23 @@ export function validatePrefix(
   if (prefix.startsWith('/')) {
     return trans.__('Do not start the folder with "/".');
   }
-  if (prefix.split('/').some(segment => segment === '..')) {
-    return trans.__('The folder cannot contain "..".');
+  // The same rule as the server's: folders the proxy can never serve.
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(prefix)) {
+    return trans.__('The folder cannot contain control characters.');
+  }
+  if (prefix.includes('\\')) {
+    return trans.__('The folder cannot contain a backslash.');
+  }
+  if (prefix.split('/').some(segment => segment === '.' || segment === '..')) {
+    return trans.__('The folder cannot contain a "." or ".." segment.');
+  }
+  if (
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(
+      prefix
+    )
+  ) {
+    return trans.__('The folder is not valid Unicode text.');
   }
   if (new TextEncoder().encode(prefix).length > 1024) {
     return trans.__('The folder is longer than 1024 bytes.');

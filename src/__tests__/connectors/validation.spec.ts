@@ -124,6 +124,33 @@ describe('validateConnector', () => {
     expect(errorsFor({ prefix: 'data/2024/' })).toEqual({});
   });
 
+  it('refuses folders the proxy can never serve, as the server does', () => {
+    for (const prefix of [
+      './x',
+      'a/./b',
+      'x/.',
+      'x/..',
+      'a\\b',
+      'a\nb',
+      'fo\n',
+      'tab\there',
+      'bad\ud800surrogate'
+    ]) {
+      expect(errorsFor({ prefix }).prefix).toBeTruthy();
+    }
+    for (const prefix of ['a//b/', '.hidden/', 'x.y/..z/', 'données/']) {
+      expect(errorsFor({ prefix })).toEqual({});
+    }
+  });
+
+  it('refuses a name or an endpoint with a trailing line break', () => {
+    expect(errorsFor({ name: 'fo\n' }).name).toBeTruthy();
+    expect(
+      errorsFor({ endpoint: 'http://127.0.0.1:9000\n' }).endpoint
+    ).toBeTruthy();
+    expect(errorsFor({ endpoint: 'http://exämple.com' }).endpoint).toBeTruthy();
+  });
+
   it('reports every invalid field at once', () => {
     const errors = errorsFor({
       name: 'X',
