@@ -10,7 +10,10 @@
   `ui-tests/.moto-endpoint.json` for the tests;
 - for the bucket-browser tests (tests/drive.spec.ts): a bucket `galata-drive` with
   nested folders, notebooks and text files, and a bucket `galata-direct` with a CORS
-  rule for the `direct` backend.
+  rule for the `direct` backend;
+- a second S3 implementation, s3rver (npm, from the repository's node_modules), on
+  127.0.0.1 with a bucket `galata-s3rver` that has a CORS rule; its endpoint is written
+  to `ui-tests/.s3rver-endpoint.json` (tests/integrity.spec.ts).
 
 Never use this configuration outside tests: it removes every security protection.
 """
@@ -176,3 +179,79 @@ _s3.put_object(Bucket=DIRECT_BUCKET, Key="direct/hello.txt", Body=b"hello from t
 
 ENDPOINT_FILE.write_text(json.dumps({"endpoint": MOTO_ENDPOINT, "bucket": BUCKET}) + "\n")
 print(f"[ui-tests] moto S3 server at {MOTO_ENDPOINT}, bucket '{BUCKET}'", flush=True)
+
+# --- a second S3 implementation: s3rver ---------------------------------------------------
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+
+S3RVER_BUCKET = "galata-s3rver"
+S3RVER_ENDPOINT_FILE = HERE / ".s3rver-endpoint.json"
+_S3RVER_CORS = """<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod>
+    <AllowedMethod>POST</AllowedMethod><AllowedMethod>DELETE</AllowedMethod>
+    <AllowedMethod>HEAD</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <ExposeHeader>ETag</ExposeHeader><ExposeHeader>Content-Length</ExposeHeader>
+    <ExposeHeader>Content-Range</ExposeHeader><ExposeHeader>Last-Modified</ExposeHeader>
+    <ExposeHeader>x-amz-version-id</ExposeHeader>
+  </CORSRule>
+</CORSConfiguration>
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+_s3rver_dir = DATA_DIR / "s3rver"
+_s3rver_dir.mkdir()
+(DATA_DIR / "s3rver-cors.xml").write_text(_S3RVER_CORS)
+_s3rver_port = _free_port()
+# Its continuation tokens use DES, which Node 20 only has with the legacy provider.
+_s3rver = subprocess.Popen(  # noqa: S603 - our own command line
+    [
+        shutil.which("node") or "node",
+        "--openssl-legacy-provider",
+        str(REPO / "node_modules" / "s3rver" / "bin" / "s3rver.js"),
+        "--directory",
+        str(_s3rver_dir),
+        "--address",
+        "127.0.0.1",
+        "--port",
+        str(_s3rver_port),
+        "--silent",
+        "--configure-bucket",
+        S3RVER_BUCKET,
+        str(DATA_DIR / "s3rver-cors.xml"),
+    ],
+    stdout=subprocess.DEVNULL,
+)
+S3RVER_ENDPOINT = f"http://127.0.0.1:{_s3rver_port}"
+for _attempt in range(300):
+    if _s3rver.poll() is not None:
+        raise SystemExit("s3rver could not start: run `jlpm install` at the repository root.")
+    try:
+        urllib.request.urlopen(S3RVER_ENDPOINT, timeout=1)
+        break
+    except urllib.error.HTTPError:
+        break  # it answers (an S3 error for the anonymous request)
+    except OSError:
+        time.sleep(0.1)
+
+
+def _stop_s3rver() -> None:
+    _s3rver.terminate()
+    S3RVER_ENDPOINT_FILE.unlink(missing_ok=True)
+
+
+atexit.register(_stop_s3rver)
+S3RVER_ENDPOINT_FILE.write_text(
+    json.dumps({"endpoint": S3RVER_ENDPOINT, "bucket": S3RVER_BUCKET}) + "\n"
+)
+print(f"[ui-tests] s3rver at {S3RVER_ENDPOINT}, bucket '{S3RVER_BUCKET}'", flush=True)
