@@ -47,12 +47,23 @@ export interface IConnectorsModel extends IDisposable {
   test(id: string): Promise<ITestResult>;
   lastTest(id: string): ITestResult | undefined;
   isTesting(id: string): boolean;
+  /**
+   * Whether the S3 server of a connector checks the conditions of writes
+   * (`If-Match`, `If-None-Match`), as its drive found out on the first
+   * overwrite of this session; undefined until then.
+   */
+  writeChecks(id: string): IConnectorsModel.WriteChecks | undefined;
+  /** Record what a connector's drive found out about its server. */
+  setWriteChecks(id: string, checks: IConnectorsModel.WriteChecks): void;
 }
 
 export namespace IConnectorsModel {
   export type DeactivationGuard = (connector: IConnector) => Promise<boolean>;
 
   export type Status = 'loading' | 'ready' | 'error' | 'missing-server';
+
+  /** `ignored`: the drive checks the ETag just before each write instead. */
+  export type WriteChecks = 'honoured' | 'ignored';
 
   export interface IActiveChange {
     /** The connector, or null when an active one disappeared. */

@@ -17,6 +17,8 @@ export interface IConnectorDetailsProps {
   connector: IConnector;
   test: ITestResult | undefined;
   testing: boolean;
+  /** Whether the S3 server checks write conditions, once known. */
+  writeChecks?: 'honoured' | 'ignored';
   actions: IConnectorActions;
   trans: TranslationBundle;
 }
@@ -74,6 +76,17 @@ export function ConnectorDetails(props: IConnectorDetailsProps): JSX.Element {
           </React.Fragment>
         ))}
       </dl>
+      {props.writeChecks === 'ignored' && (
+        <div
+          className="jp-S3Connectors-note jp-mod-warning"
+          data-note="write-checks"
+          role="note"
+        >
+          {trans.__(
+            "This S3 server doesn't check conditional writes (If-Match): the drive checks each file just before saving it, which narrows but cannot close the moment in which another writer's change could be overwritten."
+          )}
+        </div>
+      )}
       {props.testing && (
         <div className="jp-S3Connectors-test" role="status">
           {trans.__('Testing the connection…')}

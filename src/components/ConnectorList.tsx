@@ -151,6 +151,7 @@ function ConnectorItem(
         <ConnectorDetails
           connector={c}
           test={props.model.lastTest(c.id)}
+          writeChecks={props.model.writeChecks(c.id)}
           testing={props.model.isTesting(c.id)}
           actions={props.actions}
           trans={trans}

@@ -198,6 +198,19 @@ export class ConnectorsModel implements IConnectorsModel {
     return this._testResults.get(id);
   }
 
+  /** Whether the connector's S3 server checks write conditions, once known. */
+  writeChecks(id: string): IConnectorsModel.WriteChecks | undefined {
+    return this._writeChecks.get(id);
+  }
+
+  /** Record what a connector's drive found out about its server. */
+  setWriteChecks(id: string, checks: IConnectorsModel.WriteChecks): void {
+    if (this._writeChecks.get(id) !== checks) {
+      this._writeChecks.set(id, checks);
+      this._changed.emit();
+    }
+  }
+
   dispose(): void {
     if (this._isDisposed) {
       return;
@@ -258,6 +271,7 @@ export class ConnectorsModel implements IConnectorsModel {
   private _selectedId: string | null = null;
   private _testResults = new Map<string, ITestResult>();
   private _testing = new Set<string>();
+  private _writeChecks = new Map<string, IConnectorsModel.WriteChecks>();
   private _guards = new Set<IConnectorsModel.DeactivationGuard>();
   private _ready = new PromiseDelegate<void>();
   private _isDisposed = false;

@@ -217,4 +217,17 @@ describe('ConnectorsModel', () => {
     expect(model.find(created.id)).toBe(model.find('data'));
     expect(model.find('nothing')).toBeUndefined();
   });
+
+  it("remembers whether a connector's server checks write conditions", async () => {
+    const created = await model.create(input('checks'));
+    expect(model.writeChecks(created.id)).toBeUndefined();
+    let changes = 0;
+    model.changed.connect(() => {
+      changes += 1;
+    });
+    model.setWriteChecks(created.id, 'ignored');
+    model.setWriteChecks(created.id, 'ignored');
+    expect(model.writeChecks(created.id)).toBe('ignored');
+    expect(changes).toBe(1);
+  });
 });
