@@ -8,6 +8,7 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { FileBrowser, IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { closeIcon } from '@jupyterlab/ui-components';
 
 // The browsers are managed from activation on: drives of active connectors
 // must exist before the layout is restored. The drive itself loads lazily.
@@ -21,6 +22,12 @@ import { BucketBrowsers } from '../widgets/BucketBrowsers';
 /* eslint-enable jupyter/prefer-lazy-imports */
 
 const PLUGIN_ID = 'jupyterlab-s3-connectors:drives';
+
+/** JupyterLab's delete command of the file browsers. */
+const FILEBROWSER_DELETE = 'filebrowser:delete';
+
+/** The class of the bucket browsers (see `BucketBrowsers`). */
+const BROWSER_CLASS = 'jp-S3Connectors-browser';
 
 /**
  * Activating a connector registers its bucket as a drive and shows it in a
@@ -248,7 +255,51 @@ function addBrowserCommands(
     }
   });
 
+  commands.addCommand(CommandIDs.deleteItems, {
+    label: trans.__('Delete'),
+    caption: trans.__(
+      'Delete the selected items from the bucket; S3 keeps no trash'
+    ),
+    icon: closeIcon.bindprops({ stylesheet: 'menuItem' }),
+    describedBy: { args: { type: 'object', properties: {} } },
+    isVisible: () => !!selection(),
+    isEnabled: () => selection()?.connector.mode === 'read-write',
+    execute: () => {
+      const current = selection();
+      if (current) {
+        return browsers.deleteSelected(current.browser);
+      }
+    }
+  });
+
   const selector = '.jp-S3Connectors-browser .jp-DirListing-item[data-isdir]';
+  // Where JupyterLab's "Delete"/"Move to Trash" item stands.
+  app.contextMenu.addItem({
+    command: CommandIDs.deleteItems,
+    selector,
+    rank: 6
+  });
+  // JupyterLab's own delete item takes its wording from the server's trash
+  // setting, which says nothing about S3: in a bucket browser, only ours shows.
+  app.contextMenu.opened.connect(() => {
+    const inBucket = app.contextMenuHitTest(node =>
+      node.classList.contains(BROWSER_CLASS)
+    );
+    const menu = app.contextMenu.menu;
+    const trashItems = menu.items.filter(
+      item => item.command === FILEBROWSER_DELETE
+    );
+    if (!inBucket || !trashItems.length) {
+      return;
+    }
+    // A Lumino menu closes when an item is removed from it: open it again
+    // where it was, in the same task, so that nothing flickers.
+    const { left, top } = menu.node.getBoundingClientRect();
+    for (const item of trashItems) {
+      menu.removeItem(item);
+    }
+    menu.open(left, top, { forceX: true, forceY: true });
+  });
   app.contextMenu.addItem({
     command: CommandIDs.copyS3Uri,
     selector,
