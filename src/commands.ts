@@ -84,6 +84,8 @@ export function addCommands(
     title: string,
     filter?: (c: IConnector) => boolean
   ): Promise<IConnector | null> => {
+    // Run during start-up, a command waits for the list of connectors.
+    await model.ready;
     const id = typeof args.id === 'string' ? args.id : '';
     if (id) {
       const connector = model.find(id);

@@ -9,6 +9,8 @@ import { FileBrowser, IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { closeIcon } from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
+import { PromiseDelegate } from '@lumino/coreutils';
 
 // The browsers are managed from activation on: drives of active connectors
 // must exist before the layout is restored. The drive itself loads lazily.
@@ -22,6 +24,12 @@ import { BucketBrowsers } from '../widgets/BucketBrowsers';
 /* eslint-enable jupyter/prefer-lazy-imports */
 
 const PLUGIN_ID = 'jupyterlab-s3-connectors:drives';
+
+/** The command JupyterLab runs to open the path of the page's URL. */
+const FILEBROWSER_OPEN_PATH = 'filebrowser:open-path';
+
+/** How long a deactivation waits, at most, for that command. */
+const STARTUP_OPEN_TIMEOUT = 15000;
 
 /** JupyterLab's delete command of the file browsers. */
 const FILEBROWSER_DELETE = 'filebrowser:delete';
@@ -39,7 +47,12 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
     'Shows the bucket of each active S3 connector in a file browser, through an S3 drive.',
   autoStart: true,
   requires: [IConnectorsModel, IFileBrowserFactory, IDocumentManager],
-  optional: [ICommandPalette, ISettingRegistry, ITranslator],
+  optional: [
+    ICommandPalette,
+    ISettingRegistry,
+    ITranslator,
+    JupyterFrontEnd.ITreeResolver
+  ],
   activate: async (
     app: JupyterFrontEnd,
     model: IConnectorsModel,
@@ -47,7 +60,8 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
     docManager: IDocumentManager,
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    treeResolver: JupyterFrontEnd.ITreeResolver | null
   ): Promise<void> => {
     const trans = (translator ?? nullTranslator).load(
       'jupyterlab_s3_connectors'
@@ -85,8 +99,14 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
     model.changed.connect(() => browsers.sync(model.connectors));
-    model.addDeactivationGuard(connector =>
-      closeDocumentsOfDrive(
+    const startupOpened = whenStartupOpened(app, treeResolver);
+    model.addDeactivationGuard(async connector => {
+      // Right after a page load, JupyterLab may still be opening documents of
+      // the drive: the restored layout, and the path in the URL. Let it
+      // finish, so that those documents are found and closed here rather than
+      // opened on a drive whose browser is gone ("Cannot open").
+      await Promise.all([app.restored, startupOpened]);
+      return closeDocumentsOfDrive(
         app,
         docManager,
         BucketBrowsers.driveName(connector),
@@ -94,8 +114,8 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
           trans,
           title: trans.__('Deactivate "%1"', connector.name)
         }
-      )
-    );
+      );
+    });
 
     addBrowserCommands(app, model, browsers, factory, {
       trans,
@@ -116,6 +136,58 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
     );
   }
 };
+
+/**
+ * Resolve once JupyterLab has opened the path of the page's URL
+ * (`/lab/tree/<path>`), which it does after routing, possibly after the
+ * layout is restored; at once when the URL names no path.
+ */
+function whenStartupOpened(
+  app: JupyterFrontEnd,
+  treeResolver: JupyterFrontEnd.ITreeResolver | null
+): Promise<void> {
+  if (!treeResolver) {
+    return Promise.resolve();
+  }
+  const expected = new Set<string>();
+  const pending: Promise<unknown>[] = [];
+  const opened = new PromiseDelegate<void>();
+  const onExecuted = (
+    _: CommandRegistry,
+    executed: CommandRegistry.ICommandExecutedArgs
+  ) => {
+    const path = executed.args.path;
+    if (
+      executed.id === FILEBROWSER_OPEN_PATH &&
+      typeof path === 'string' &&
+      expected.delete(path)
+    ) {
+      pending.push(executed.result.catch(() => undefined));
+      if (!expected.size) {
+        void Promise.all(pending).then(() => opened.resolve());
+      }
+    }
+  };
+  // Connected now, before the routing that runs the command.
+  app.commands.commandExecuted.connect(onExecuted);
+  void treeResolver.paths.then(paths => {
+    for (const path of [paths?.file, paths?.browser]) {
+      if (path) {
+        expected.add(path);
+      }
+    }
+    if (!expected.size) {
+      opened.resolve();
+    }
+  });
+  // Never wait for long on a command that may not run (a disabled plugin).
+  const timeout = new Promise<void>(resolve =>
+    setTimeout(resolve, STARTUP_OPEN_TIMEOUT)
+  );
+  return Promise.race([opened.promise, timeout]).then(() => {
+    app.commands.commandExecuted.disconnect(onExecuted);
+  });
+}
 
 /**
  * Commands on bucket browsers: open one, copy an item's S3 URI or a

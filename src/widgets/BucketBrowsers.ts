@@ -70,6 +70,7 @@ export class BucketBrowsers {
    * Register the connector's drive and show its file browser.
    */
   mount(connector: IConnector): Promise<FileBrowser | null> {
+    this._unmountWhenMounted.delete(connector.id);
     const pending = this._pending.get(connector.id);
     if (pending) {
       return pending;
@@ -78,15 +79,23 @@ export class BucketBrowsers {
     if (mounted) {
       return Promise.resolve(mounted.browser);
     }
-    const promise = this._mount(connector).finally(() =>
-      this._pending.delete(connector.id)
-    );
+    const promise = this._mount(connector).finally(() => {
+      this._pending.delete(connector.id);
+      if (this._unmountWhenMounted.delete(connector.id)) {
+        this.unmount(connector.id);
+      }
+    });
     this._pending.set(connector.id, promise);
     return promise;
   }
 
   /** Remove the connector's file browser and drive. */
   unmount(id: string): void {
+    if (this._pending.has(id)) {
+      // Deactivated while being mounted: remove it once it is there.
+      this._unmountWhenMounted.add(id);
+      return;
+    }
     const mounted = this._mounted.get(id);
     if (!mounted) {
       return;
@@ -392,6 +401,7 @@ export class BucketBrowsers {
   private _trans: TranslationBundle;
   private _mounted = new Map<string, IMounted>();
   private _pending = new Map<string, Promise<FileBrowser | null>>();
+  private _unmountWhenMounted = new Set<string>();
   private _notifications = new Map<string, string>();
 }
 
