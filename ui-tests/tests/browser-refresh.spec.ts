@@ -183,14 +183,14 @@ function documentTab(page: Page, name: string): Locator {
   });
 }
 
-/** The labels of the open context menu. */
+/** An item of the open context menu, by its label. */
 function menuItem(page: Page, label: string): Locator {
   return page
     .locator('.lm-Menu-item .lm-Menu-itemLabel')
     .getByText(label, { exact: true });
 }
 
-/** Run a Contents API call of the page on a path of connector A. */
+/** Call the page's contents manager (paths carry the drive name); the model's path. */
 async function contents(
   page: Page,
   call: 'save' | 'rename' | 'newUntitled' | 'delete',
