@@ -22,6 +22,7 @@ export namespace CommandIDs {
   export const openBrowser = 's3-connectors:open-browser';
   export const copyS3Uri = 's3-connectors:copy-s3-uri';
   export const copyShareableLink = 's3-connectors:copy-shareable-link';
+  export const deleteItems = 's3-connectors:delete-items';
 }
 
 /**
@@ -83,6 +84,8 @@ export function addCommands(
     title: string,
     filter?: (c: IConnector) => boolean
   ): Promise<IConnector | null> => {
+    // Run during start-up, a command waits for the list of connectors.
+    await model.ready;
     const id = typeof args.id === 'string' ? args.id : '';
     if (id) {
       const connector = model.find(id);

@@ -42,6 +42,9 @@ c = get_config()  # type: ignore[name-defined]  # noqa: F821
 
 configure_jupyter_server(c)
 c.ServerApp.allow_root = True
+# The main file browser says "Move to Trash" (tests/browser-refresh.spec.ts checks that the
+# bucket browsers, whose deletion is permanent, say "Delete" all the same).
+c.FileContentsManager.delete_to_trash = True
 # Keep clear of a JupyterLab someone may run on 8888; playwright.config.js uses the same port.
 c.ServerApp.port = int(os.environ.get("UI_TESTS_PORT", "8890"))
 

@@ -8,6 +8,9 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { FileBrowser, IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { closeIcon } from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
+import { PromiseDelegate } from '@lumino/coreutils';
 
 // The browsers are managed from activation on: drives of active connectors
 // must exist before the layout is restored. The drive itself loads lazily.
@@ -22,6 +25,18 @@ import { BucketBrowsers } from '../widgets/BucketBrowsers';
 
 const PLUGIN_ID = 'jupyterlab-s3-connectors:drives';
 
+/** The command JupyterLab runs to open the path of the page's URL. */
+const FILEBROWSER_OPEN_PATH = 'filebrowser:open-path';
+
+/** How long a deactivation waits, at most, for that command. */
+const STARTUP_OPEN_TIMEOUT = 15000;
+
+/** JupyterLab's delete command of the file browsers. */
+const FILEBROWSER_DELETE = 'filebrowser:delete';
+
+/** The class of the bucket browsers (see `BucketBrowsers`). */
+const BROWSER_CLASS = 'jp-S3Connectors-browser';
+
 /**
  * Activating a connector registers its bucket as a drive and shows it in a
  * JupyterLab file browser; deactivating removes both.
@@ -32,7 +47,12 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
     'Shows the bucket of each active S3 connector in a file browser, through an S3 drive.',
   autoStart: true,
   requires: [IConnectorsModel, IFileBrowserFactory, IDocumentManager],
-  optional: [ICommandPalette, ISettingRegistry, ITranslator],
+  optional: [
+    ICommandPalette,
+    ISettingRegistry,
+    ITranslator,
+    JupyterFrontEnd.ITreeResolver
+  ],
   activate: async (
     app: JupyterFrontEnd,
     model: IConnectorsModel,
@@ -40,7 +60,8 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
     docManager: IDocumentManager,
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    treeResolver: JupyterFrontEnd.ITreeResolver | null
   ): Promise<void> => {
     const trans = (translator ?? nullTranslator).load(
       'jupyterlab_s3_connectors'
@@ -78,8 +99,14 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
     model.changed.connect(() => browsers.sync(model.connectors));
-    model.addDeactivationGuard(connector =>
-      closeDocumentsOfDrive(
+    const startupOpened = whenStartupOpened(app, treeResolver);
+    model.addDeactivationGuard(async connector => {
+      // Right after a page load, JupyterLab may still be opening documents of
+      // the drive: the restored layout, and the path in the URL. Let it
+      // finish, so that those documents are found and closed here rather than
+      // opened on a drive whose browser is gone ("Cannot open").
+      await Promise.all([app.restored, startupOpened]);
+      return closeDocumentsOfDrive(
         app,
         docManager,
         BucketBrowsers.driveName(connector),
@@ -87,8 +114,8 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
           trans,
           title: trans.__('Deactivate "%1"', connector.name)
         }
-      )
-    );
+      );
+    });
 
     addBrowserCommands(app, model, browsers, factory, {
       trans,
@@ -109,6 +136,58 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
     );
   }
 };
+
+/**
+ * Resolve once JupyterLab has opened the path of the page's URL
+ * (`/lab/tree/<path>`), which it does after routing, possibly after the
+ * layout is restored; at once when the URL names no path.
+ */
+function whenStartupOpened(
+  app: JupyterFrontEnd,
+  treeResolver: JupyterFrontEnd.ITreeResolver | null
+): Promise<void> {
+  if (!treeResolver) {
+    return Promise.resolve();
+  }
+  const expected = new Set<string>();
+  const pending: Promise<unknown>[] = [];
+  const opened = new PromiseDelegate<void>();
+  const onExecuted = (
+    _: CommandRegistry,
+    executed: CommandRegistry.ICommandExecutedArgs
+  ) => {
+    const path = executed.args.path;
+    if (
+      executed.id === FILEBROWSER_OPEN_PATH &&
+      typeof path === 'string' &&
+      expected.delete(path)
+    ) {
+      pending.push(executed.result.catch(() => undefined));
+      if (!expected.size) {
+        void Promise.all(pending).then(() => opened.resolve());
+      }
+    }
+  };
+  // Connected now, before the routing that runs the command.
+  app.commands.commandExecuted.connect(onExecuted);
+  void treeResolver.paths.then(paths => {
+    for (const path of [paths?.file, paths?.browser]) {
+      if (path) {
+        expected.add(path);
+      }
+    }
+    if (!expected.size) {
+      opened.resolve();
+    }
+  });
+  // Never wait for long on a command that may not run (a disabled plugin).
+  const timeout = new Promise<void>(resolve =>
+    setTimeout(resolve, STARTUP_OPEN_TIMEOUT)
+  );
+  return Promise.race([opened.promise, timeout]).then(() => {
+    app.commands.commandExecuted.disconnect(onExecuted);
+  });
+}
 
 /**
  * Commands on bucket browsers: open one, copy an item's S3 URI or a
@@ -248,7 +327,51 @@ function addBrowserCommands(
     }
   });
 
+  commands.addCommand(CommandIDs.deleteItems, {
+    label: trans.__('Delete'),
+    caption: trans.__(
+      'Delete the selected items from the bucket; S3 keeps no trash'
+    ),
+    icon: closeIcon.bindprops({ stylesheet: 'menuItem' }),
+    describedBy: { args: { type: 'object', properties: {} } },
+    isVisible: () => !!selection(),
+    isEnabled: () => selection()?.connector.mode === 'read-write',
+    execute: () => {
+      const current = selection();
+      if (current) {
+        return browsers.deleteSelected(current.browser);
+      }
+    }
+  });
+
   const selector = '.jp-S3Connectors-browser .jp-DirListing-item[data-isdir]';
+  // Where JupyterLab's "Delete"/"Move to Trash" item stands.
+  app.contextMenu.addItem({
+    command: CommandIDs.deleteItems,
+    selector,
+    rank: 6
+  });
+  // JupyterLab's own delete item takes its wording from the server's trash
+  // setting, which says nothing about S3: in a bucket browser, only ours shows.
+  app.contextMenu.opened.connect(() => {
+    const inBucket = app.contextMenuHitTest(node =>
+      node.classList.contains(BROWSER_CLASS)
+    );
+    const menu = app.contextMenu.menu;
+    const trashItems = menu.items.filter(
+      item => item.command === FILEBROWSER_DELETE
+    );
+    if (!inBucket || !trashItems.length) {
+      return;
+    }
+    // A Lumino menu closes when an item is removed from it: open it again
+    // where it was, in the same task, so that nothing flickers.
+    const { left, top } = menu.node.getBoundingClientRect();
+    for (const item of trashItems) {
+      menu.removeItem(item);
+    }
+    menu.open(left, top, { forceX: true, forceY: true });
+  });
   app.contextMenu.addItem({
     command: CommandIDs.copyS3Uri,
     selector,

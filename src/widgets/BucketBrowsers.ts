@@ -1,11 +1,13 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Notification } from '@jupyterlab/apputils';
+import { Notification, showErrorMessage } from '@jupyterlab/apputils';
+import { PathExt } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import {
   FileBrowser,
   IFileBrowserFactory,
   Uploader
 } from '@jupyterlab/filebrowser';
+import { Contents } from '@jupyterlab/services';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import {
   filterIcon,
@@ -21,6 +23,7 @@ import { CommandIDs } from '../commands';
 import { IConnector } from '../connectors/types';
 import { bucketFilesIcon } from '../icons';
 import { requestAPI } from '../requests';
+import { confirmPermanentDelete } from './dialogs';
 // Type-only: the drive and the AWS SDK load on first activation.
 import type { S3Drive } from '../drive';
 
@@ -67,6 +70,7 @@ export class BucketBrowsers {
    * Register the connector's drive and show its file browser.
    */
   mount(connector: IConnector): Promise<FileBrowser | null> {
+    this._unmountWhenMounted.delete(connector.id);
     const pending = this._pending.get(connector.id);
     if (pending) {
       return pending;
@@ -75,22 +79,56 @@ export class BucketBrowsers {
     if (mounted) {
       return Promise.resolve(mounted.browser);
     }
-    const promise = this._mount(connector).finally(() =>
-      this._pending.delete(connector.id)
-    );
+    const promise = this._mount(connector).finally(() => {
+      this._pending.delete(connector.id);
+      if (this._unmountWhenMounted.delete(connector.id)) {
+        this.unmount(connector.id);
+      }
+    });
     this._pending.set(connector.id, promise);
     return promise;
   }
 
   /** Remove the connector's file browser and drive. */
   unmount(id: string): void {
+    if (this._pending.has(id)) {
+      // Deactivated while being mounted: remove it once it is there.
+      this._unmountWhenMounted.add(id);
+      return;
+    }
     const mounted = this._mounted.get(id);
     if (!mounted) {
       return;
     }
     this._mounted.delete(id);
+    mounted.drive.fileChanged.disconnect(this._onFileChanged, this);
     mounted.browser.dispose();
     mounted.drive.dispose();
+  }
+
+  /**
+   * Delete the selected items of a bucket browser, once the user confirms.
+   * S3 has no trash: the dialog says the deletion is permanent, whatever the
+   * server's `delete_to_trash` makes JupyterLab's own file browser say.
+   */
+  async deleteSelected(browser: FileBrowser): Promise<void> {
+    const trans = this._trans;
+    const items = [...browser.selectedItems()];
+    if (!items.length) {
+      return;
+    }
+    const names = items.map(item => item.name);
+    if (!(await confirmPermanentDelete(names, trans))) {
+      return;
+    }
+    const manager = browser.model.manager;
+    await Promise.all(
+      items.map(item =>
+        manager.deleteFile(item.path).catch(error => {
+          void showErrorMessage(trans.__('Delete Failed'), error);
+        })
+      )
+    );
   }
 
   /**
@@ -133,6 +171,7 @@ export class BucketBrowsers {
       );
       const browser = this._createBrowser(connector, drive);
       this._mounted.set(connector.id, { connector, drive, browser });
+      drive.fileChanged.connect(this._onFileChanged, this);
       return browser;
     } catch (error) {
       Notification.error(
@@ -155,6 +194,45 @@ export class BucketBrowsers {
         }
       );
       return null;
+    }
+  }
+
+  /**
+   * Refresh a bucket browser at once when a change touches the folder it
+   * shows.
+   *
+   * JupyterLab's file browser model does not do it below the root of a drive
+   * other than the default one: it compares the global path of the change's
+   * parent (`drive:folder`) with its own after prefixing the drive name once
+   * more, so a change in a subfolder would only show at the next poll. The
+   * drive's own signal carries local paths, compared here with the local path
+   * of the folder shown.
+   */
+  private _onFileChanged(drive: S3Drive, change: Contents.IChangedArgs): void {
+    const mounted = [...this._mounted.values()].find(m => m.drive === drive);
+    if (!mounted) {
+      return;
+    }
+    const model = mounted.browser.model;
+    const shown = model.manager.services.contents.localPath(model.path);
+    const oldPath = change.oldValue?.path ?? null;
+    const newPath = change.newValue?.path ?? null;
+    if (oldPath && Private.isWithin(shown, oldPath)) {
+      // The folder shown, or one above it, was renamed or deleted: follow the
+      // rename, or go up to the folder that is left.
+      const target =
+        change.type === 'rename' && newPath !== null
+          ? newPath + shown.slice(oldPath.length)
+          : PathExt.dirname(oldPath);
+      void model.cd(`/${target}`);
+      return;
+    }
+    if (
+      [oldPath, newPath].some(
+        path => path !== null && PathExt.dirname(path) === shown
+      )
+    ) {
+      void model.refresh();
     }
   }
 
@@ -323,6 +401,7 @@ export class BucketBrowsers {
   private _trans: TranslationBundle;
   private _mounted = new Map<string, IMounted>();
   private _pending = new Map<string, Promise<FileBrowser | null>>();
+  private _unmountWhenMounted = new Set<string>();
   private _notifications = new Map<string, string>();
 }
 
@@ -345,5 +424,12 @@ export namespace BucketBrowsers {
     region: string;
     endpoint: string;
     bucket: string;
+  }
+}
+
+namespace Private {
+  /** Whether a local path is `folder` itself or lies below it. */
+  export function isWithin(path: string, folder: string): boolean {
+    return path === folder || path.startsWith(`${folder}/`);
   }
 }

@@ -116,3 +116,33 @@ export async function pickConnector(
   }
   return model.find(result.value) ?? null;
 }
+
+/**
+ * Ask before deleting items of a bucket for good (S3 has no trash).
+ *
+ * @returns whether the user confirmed.
+ */
+export async function confirmPermanentDelete(
+  names: ReadonlyArray<string>,
+  trans: TranslationBundle
+): Promise<boolean> {
+  const label = trans.__('Delete');
+  const result = await showDialog({
+    title: label,
+    body:
+      names.length === 1
+        ? trans.__('Are you sure you want to permanently delete: %1?', names[0])
+        : trans._n(
+            'Are you sure you want to permanently delete the %1 selected item?',
+            'Are you sure you want to permanently delete the %1 selected items?',
+            names.length
+          ),
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Cancel') }),
+      Dialog.warnButton({ label })
+    ],
+    // Cancel by default: Delete and Enter are close on many keyboards.
+    defaultButton: 0
+  });
+  return result.button.accept;
+}
