@@ -88,7 +88,9 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
       factory,
       docManager,
       translator: translator ?? nullTranslator,
-      trans
+      trans,
+      onWriteChecks: (connector, checks) =>
+        model.setWriteChecks(connector.id, checks)
     });
 
     model.activeChanged.connect((_, change) => {

@@ -43,6 +43,7 @@ export class BucketBrowsers {
     this._factory = options.factory;
     this._translator = options.translator;
     this._trans = options.trans;
+    this._onWriteChecks = options.onWriteChecks;
   }
 
   /** The drive name of a connector: its paths look like `name:folder/file`. */
@@ -169,6 +170,11 @@ export class BucketBrowsers {
       drive.progress.connect((_, progress) =>
         this._showProgress(connector, progress)
       );
+      drive.conditionalWritesChanged.connect((_, support) => {
+        if (support !== 'unknown') {
+          this._onWriteChecks?.(connector, support);
+        }
+      });
       const browser = this._createBrowser(connector, drive);
       this._mounted.set(connector.id, { connector, drive, browser });
       drive.fileChanged.connect(this._onFileChanged, this);
@@ -403,6 +409,7 @@ export class BucketBrowsers {
   private _pending = new Map<string, Promise<FileBrowser | null>>();
   private _unmountWhenMounted = new Set<string>();
   private _notifications = new Map<string, string>();
+  private readonly _onWriteChecks?: BucketBrowsers.IOptions['onWriteChecks'];
 }
 
 /** Folder operations on fewer objects finish too fast to need a notification. */
@@ -415,6 +422,14 @@ export namespace BucketBrowsers {
     docManager: IDocumentManager;
     translator: ITranslator;
     trans: TranslationBundle;
+    /**
+     * Called when a drive finds out whether its S3 server checks the
+     * conditions of writes.
+     */
+    onWriteChecks?: (
+      connector: IConnector,
+      checks: 'honoured' | 'ignored'
+    ) => void;
   }
 
   /** The key of a `direct` connector, given to the browser by the server. */

@@ -478,6 +478,38 @@ for (const server of SERVERS) {
   }
 }
 
+for (const server of SERVERS) {
+  test(`the details say whether ${server.name} checks conditional writes`, async ({
+    page
+  }) => {
+    const { id, name } = await activeConnector(page, server, 'proxy');
+    const key = `${ROOT}/checks/note.txt`;
+    await putObject(server, key, 'v1');
+    expect(await getText(page, `${name}:${key}`)).toMatchObject({ ok: true });
+    expect(await saveText(page, `${name}:${key}`, 'v2')).toMatchObject({
+      ok: true
+    });
+    await page.sidebar.openTab('jp-S3Connectors-panel');
+    const connector = page.locator(
+      `li.jp-S3Connectors-item[data-connector-name="${name}"]`
+    );
+    const details = connector.locator('.jp-S3Connectors-details');
+    if ((await details.count()) === 0) {
+      await connector.locator('.jp-S3Connectors-itemHeader').click();
+    }
+    await expect(details.locator('dd[data-field="bucket"]')).toHaveText(
+      server.bucket
+    );
+    const note = details.locator('[data-note="write-checks"]');
+    if (server.conditional) {
+      await expect(note).toHaveCount(0);
+    } else {
+      await expect(note).toContainText("doesn't check conditional writes");
+    }
+    await removeConnector(page, id);
+  });
+}
+
 test('the proxy refuses a request whose path the browser rewrote', async ({
   page
 }) => {
