@@ -264,7 +264,9 @@ describe.each(servers().map(server => [server.name, server] as const))(
       proxied.dispose();
     });
 
-    const dots = server.dotSegments ? it : it.skip;
+    // Only where the server can hold such keys (s3rver stores files, and
+    // ignores encoding-type=url): no test stands for what it cannot do.
+    const dots = server.dotSegments ? it : () => undefined;
 
     dots('reaches exactly the object of a key with dot segments', async () => {
       await put(raw, bucket, 'dots/./single.txt', 'DOT');
@@ -317,7 +319,7 @@ describe.each(servers().map(server => [server.name, server] as const))(
       expect(await answer.text()).toBe('DOT');
     });
 
-    const encoded = server.urlEncoding ? it : it.skip;
+    const encoded = server.urlEncoding ? it : () => undefined;
 
     encoded(
       'lists keys XML cannot carry, and copies them under their name',
