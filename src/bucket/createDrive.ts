@@ -4,12 +4,11 @@ import { TranslationBundle } from '@jupyterlab/translation';
 
 import { IConnector } from '../connectors/types';
 import {
+  createDownloadUrl,
   createS3Client,
   defaultFileType,
   IFileType,
-  keyUrlPath,
   NOTEBOOK_MIMETYPE,
-  proxyEndpoint,
   S3Drive
 } from '../drive';
 
@@ -40,16 +39,13 @@ export function createS3Drive(options: createS3Drive.IOptions): S3Drive {
     proxied,
     fileType: path => fileTypeOf(options.docRegistry, path),
     // Through the proxy, a download is a same-origin GET authenticated by the
-    // session; direct connectors use the drive's presigned GET.
-    downloadUrl: proxied
-      ? async (key: string) =>
-          // Not URLExt.join: it would merge the empty segments of `a//b`.
-          [
-            proxyEndpoint(serverSettings, connector.id),
-            encodeURIComponent(connector.bucket),
-            keyUrlPath(key)
-          ].join('/')
-      : undefined,
+    // session; direct connectors get a presigned GET as an attachment. Both
+    // carry the key so that it reaches exactly its object.
+    downloadUrl: createDownloadUrl(
+      { connector, serverSettings, secretAccessKey: options.secretAccessKey },
+      client,
+      connector.bucket
+    ),
     trans: options.trans
   });
 }

@@ -3,7 +3,6 @@ import {
   GetObjectCommand,
   S3Client
 } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Contents, ServerConnection } from '@jupyterlab/services';
 import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -58,6 +57,7 @@ import {
   splitLast
 } from './paths';
 import { ProxyRefusedKeyError, proxyRefusal } from './requestPath';
+import { presignedDownload } from './transport';
 import { ChunkedUploads } from './uploads';
 
 /**
@@ -236,8 +236,8 @@ export class S3Drive implements Contents.IDrive {
   }
 
   /**
-   * The URL to download a file: the `downloadUrl` option (proxy), else a
-   * presigned GET (direct).
+   * The URL to download a file: the `downloadUrl` option (`createDownloadUrl`
+   * of the transport), else a presigned GET as an attachment.
    */
   async getDownloadUrl(localPath: string): Promise<string> {
     try {
@@ -245,11 +245,7 @@ export class S3Drive implements Contents.IDrive {
       if (this._downloadUrl) {
         return await this._downloadUrl(key);
       }
-      return await getSignedUrl(
-        this._client,
-        new GetObjectCommand({ Bucket: this.bucket, Key: key }),
-        { expiresIn: 3600 }
-      );
+      return await presignedDownload(this._client, this.bucket, key);
     } catch (error) {
       throw await this._error(error, localPath);
     }

@@ -158,24 +158,35 @@ export function createDownloadUrl(
   bucket: string
 ): (key: string) => Promise<string> {
   if (options.connector.backend === 'direct') {
-    return async (key: string) => {
-      const name = key.slice(key.lastIndexOf('/') + 1) || 'download';
-      const url = await getSignedUrl(
-        client,
-        new GetObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(name)}`
-        }),
-        { expiresIn: 3600 }
-      );
-      return protectKeyInUrl(url, key);
-    };
+    return (key: string) => presignedDownload(client, bucket, key);
   }
   const settings = options.serverSettings ?? ServerConnection.makeSettings();
   const endpoint = proxyEndpoint(settings, options.connector.id);
   return async (key: string) =>
     `${endpoint}/${encodeURIComponent(bucket)}/${keyUrlPath(key)}`;
+}
+
+/**
+ * A presigned GET of an object, valid for an hour, as an attachment (a
+ * cross-origin `<a download>` is otherwise ignored), whose path reaches
+ * exactly the key (`requestPath.ts`).
+ */
+export async function presignedDownload(
+  client: S3Client,
+  bucket: string,
+  key: string
+): Promise<string> {
+  const name = key.slice(key.lastIndexOf('/') + 1) || 'download';
+  const url = await getSignedUrl(
+    client,
+    new GetObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(name)}`
+    }),
+    { expiresIn: 3600 }
+  );
+  return protectKeyInUrl(url, key);
 }
 
 /**

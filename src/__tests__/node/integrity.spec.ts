@@ -317,6 +317,13 @@ describe.each(servers().map(server => [server.name, server] as const))(
       const answer = await fetch(url);
       expect(answer.status).toBe(200);
       expect(await answer.text()).toBe('DOT');
+      // The drive's own link, as JupyterLab's Download asks for it.
+      const link = await drive.getDownloadUrl(`dl/${RESERVED}./a.txt`);
+      const downloaded = await fetch(link);
+      expect(await downloaded.text()).toBe('DOT');
+      expect(downloaded.headers.get('content-disposition')).toMatch(
+        /^attachment/
+      );
     });
 
     const encoded = server.urlEncoding ? it : () => undefined;
