@@ -15,7 +15,7 @@ UI_STAMP := ui-tests/node_modules/.installed
 help:
 	@echo "make demo   start a local S3 (moto) with a demo bucket and JupyterLab with a demo connector"
 	@echo "make test   install what the tests need and run jest, pytest and Galata"
-	@echo "make lint   eslint, prettier, stylelint and ruff"
+	@echo "make lint   eslint, prettier, stylelint, ruff and mypy"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,7 @@ lint: install
 	jlpm lint:check
 	$(BIN)/ruff check jupyterlab_s3_connectors scripts ui-tests/*.py
 	$(BIN)/ruff format --check jupyterlab_s3_connectors scripts ui-tests/*.py
+	$(BIN)/mypy
 
 test-js: install
 	jlpm test

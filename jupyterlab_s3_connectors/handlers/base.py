@@ -69,9 +69,7 @@ class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
 
     auth_resource = AUTH_RESOURCE
 
-    def initialize(  # type: ignore[override]
-        self, name: str, store: ConnectorStore, options: ServerOptions
-    ) -> None:
+    def initialize(self, name: str, store: ConnectorStore, options: ServerOptions) -> None:
         super().initialize(name)
         self.store = store
         self.server_options = options

@@ -96,7 +96,7 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
 
     auth_resource = AUTH_RESOURCE
 
-    def initialize(  # type: ignore[override]
+    def initialize(
         self,
         name: str,
         store: ConnectorStore,

@@ -15,11 +15,7 @@ ENV_KEY = Fernet.generate_key().decode()
 
 
 def all_log_text(caplog, capfd) -> str:
-    records = [
-        record
-        for phase in ("setup", "call")
-        for record in caplog.get_records(phase)  # type: ignore[arg-type]
-    ]
+    records = [record for phase in ("setup", "call") for record in caplog.get_records(phase)]
     out, err = capfd.readouterr()
     return "\n".join(r.getMessage() for r in records) + out + err
 
