@@ -173,10 +173,11 @@ export function addCommands(
         if (result.ok) {
           Notification.success(result.message, { autoClose: 4000 });
         } else {
+          // The result stays in the connector's details; the notice goes.
           Notification.warning(
             trans.__('Connector "%1": %2', connector.name, result.message),
             {
-              autoClose: false,
+              autoClose: 8000,
               actions: [
                 {
                   label: trans.__('Edit connector'),

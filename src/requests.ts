@@ -48,8 +48,9 @@ export type Requester = <T>(endpoint: string, init?: RequestInit) => Promise<T>;
 export async function requestAPI<T>(
   endpoint = '',
   init: RequestInit = {},
-  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+  settings?: ServerConnection.ISettings
 ): Promise<T> {
+  settings = settings ?? ServerConnection.makeSettings();
   const url = URLExt.join(settings.baseUrl, API_PATH, endpoint);
   let response: Response;
   try {

@@ -55,12 +55,40 @@ export interface IConnectorsModel extends IDisposable {
   writeChecks(id: string): IConnectorsModel.WriteChecks | undefined;
   /** Record what a connector's drive found out about its server. */
   setWriteChecks(id: string, checks: IConnectorsModel.WriteChecks): void;
+  /** The key of an active `direct` connector (the server refuses others). */
+  credentials(id: string): Promise<IConnectorsModel.ICredentials>;
+  /**
+   * A presigned GET of an object, made on the server.
+   *
+   * @param key the object's S3 key
+   * @param expiresIn the link's lifetime in seconds
+   */
+  presign(
+    id: string,
+    key: string,
+    expiresIn: number
+  ): Promise<IConnectorsModel.IPresignedLink>;
 }
 
 export namespace IConnectorsModel {
   export type DeactivationGuard = (connector: IConnector) => Promise<boolean>;
 
   export type Status = 'loading' | 'ready' | 'error' | 'missing-server';
+
+  /** The key of a `direct` connector, given to the browser by the server. */
+  export interface ICredentials {
+    access_key_id: string;
+    secret_access_key: string;
+    region: string;
+    endpoint: string;
+    bucket: string;
+  }
+
+  /** A presigned download link and its lifetime in seconds. */
+  export interface IPresignedLink {
+    url: string;
+    expires_in: number;
+  }
 
   /** `ignored`: the drive checks the ETag just before each write instead. */
   export type WriteChecks = 'honoured' | 'ignored';

@@ -1,3 +1,4 @@
+import { ServerConnection } from '@jupyterlab/services';
 import { PromiseDelegate } from '@lumino/coreutils';
 import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -18,7 +19,11 @@ import { IConnector, IConnectorInput, IServerInfo, ITestResult } from './types';
  */
 export class ConnectorsModel implements IConnectorsModel {
   constructor(options: ConnectorsModel.IOptions = {}) {
-    this._request = options.requester ?? requestAPI;
+    const settings = options.serverSettings;
+    this._request =
+      options.requester ??
+      (<T>(endpoint: string, init?: RequestInit) =>
+        requestAPI<T>(endpoint, init, settings));
   }
 
   get changed(): ISignal<this, void> {
@@ -198,6 +203,28 @@ export class ConnectorsModel implements IConnectorsModel {
     return this._testResults.get(id);
   }
 
+  /** The key of an active `direct` connector (the server refuses others). */
+  credentials(id: string): Promise<IConnectorsModel.ICredentials> {
+    return this._request<IConnectorsModel.ICredentials>(
+      `connectors/${encodeURIComponent(id)}/credentials`
+    );
+  }
+
+  /** A presigned GET of an object, made on the server. */
+  presign(
+    id: string,
+    key: string,
+    expiresIn: number
+  ): Promise<IConnectorsModel.IPresignedLink> {
+    return this._request<IConnectorsModel.IPresignedLink>(
+      `connectors/${encodeURIComponent(id)}/presign`,
+      {
+        method: 'POST',
+        body: JSON.stringify({ key, expires_in: expiresIn })
+      }
+    );
+  }
+
   /** Whether the connector's S3 server checks write conditions, once known. */
   writeChecks(id: string): IConnectorsModel.WriteChecks | undefined {
     return this._writeChecks.get(id);
@@ -285,5 +312,7 @@ export namespace ConnectorsModel {
   export interface IOptions {
     /** The function that calls the REST API (a seam for unit tests). */
     requester?: Requester;
+    /** The Jupyter server's settings (the app's `serviceManager`'s). */
+    serverSettings?: ServerConnection.ISettings;
   }
 }

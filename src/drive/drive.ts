@@ -236,6 +236,15 @@ export class S3Drive implements Contents.IDrive {
   }
 
   /**
+   * The S3 key of a drive path (a folder's ends with `/`), through the
+   * reversible `␀` mapping of `paths.ts`.
+   */
+  keyOf(localPath: string, isFolder = false): string {
+    const resolved = resolvePath(this.prefix, localPath);
+    return isFolder && !resolved.isRoot ? resolved.folderKey : resolved.key;
+  }
+
+  /**
    * The URL to download a file: the `downloadUrl` option (`createDownloadUrl`
    * of the transport), else a presigned GET as an attachment.
    */

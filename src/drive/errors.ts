@@ -208,7 +208,7 @@ export function toDriveError(
       ? alreadyExistsError(path, trans, 'PreconditionFailed', error)
       : new S3DriveError(
           trans.__(
-            '"%1" changed in the bucket since it was opened: reload it from the bucket (File ▸ Reload from Disk) or save your version under another name.',
+            '"%1" changed in the bucket since it was opened: reload it from the bucket (File ▸ Reload File from Disk, or Reload Notebook from Disk) or save your version under another name.',
             path
           ),
           { code: 'PreconditionFailed', status: 409, cause: error }

@@ -4,7 +4,6 @@
  */
 
 import { Contents } from '@jupyterlab/services';
-import { validateContentsModel } from '@jupyterlab/services/lib/contents/validate';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import {
@@ -189,6 +188,6 @@ export function now(): string {
 }
 
 function validated(model: Contents.IModel): Contents.IModel {
-  validateContentsModel(model);
+  Contents.validateContentsModel(model);
   return model;
 }

@@ -45,7 +45,9 @@ export const connectorsPlugin: JupyterFrontEndPlugin<IConnectorsModel> = {
   ): IConnectorsModel => {
     translator = translator ?? nullTranslator;
     const trans = translator.load('jupyterlab_s3_connectors');
-    const model = new ConnectorsModel();
+    const model = new ConnectorsModel({
+      serverSettings: app.serviceManager.serverSettings
+    });
 
     let defaults: IConnectorDefaults = { ...DEFAULTS };
     if (settingRegistry) {

@@ -17,7 +17,6 @@ import { PromiseDelegate } from '@lumino/coreutils';
 /* eslint-disable jupyter/prefer-lazy-imports */
 import { CommandIDs } from '../commands';
 import { IConnector } from '../connectors/types';
-import { requestAPI } from '../requests';
 import { IConnectorsModel } from '../tokens';
 import { closeDocumentsOfDrive } from '../widgets/dirtyDocuments';
 import { BucketBrowsers } from '../widgets/BucketBrowsers';
@@ -89,6 +88,7 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
       docManager,
       translator: translator ?? nullTranslator,
       trans,
+      credentials: id => model.credentials(id),
       onWriteChecks: (connector, checks) =>
         model.setWriteChecks(connector.id, checks)
     });
@@ -274,7 +274,10 @@ function addBrowserCommands(
       const { connector, browser, path } = current;
       const item = browser.selectedItems().next();
       const isDir = !item.done && item.value.type === 'directory';
-      const key = `${connector.prefix}${path}${isDir && path ? '/' : ''}`;
+      const key = browsers.keyOf(connector.id, path, isDir);
+      if (key === undefined) {
+        return;
+      }
       Clipboard.copyToSystem(`s3://${connector.bucket}/${key}`);
       Notification.info(trans.__('Copied s3://%1/%2', connector.bucket, key), {
         autoClose: 3000
@@ -283,7 +286,7 @@ function addBrowserCommands(
   });
 
   commands.addCommand(CommandIDs.copyShareableLink, {
-    label: trans.__('Copy Shareable Link'),
+    label: trans.__('Copy Presigned Link'),
     caption: trans.__(
       'Copy a presigned link that downloads the object without signing in'
     ),
@@ -302,15 +305,14 @@ function addBrowserCommands(
       }
       const { connector, path } = current;
       try {
-        const reply = await requestAPI<{ url: string; expires_in: number }>(
-          `connectors/${encodeURIComponent(connector.id)}/presign`,
-          {
-            method: 'POST',
-            body: JSON.stringify({
-              key: `${connector.prefix}${path}`,
-              expires_in: options.linkExpiry()
-            })
-          }
+        const key = browsers.keyOf(connector.id, path);
+        if (key === undefined) {
+          return;
+        }
+        const reply = await model.presign(
+          connector.id,
+          key,
+          options.linkExpiry()
         );
         Clipboard.copyToSystem(reply.url);
         Notification.info(

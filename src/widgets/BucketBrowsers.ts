@@ -21,8 +21,8 @@ import { Widget } from '@lumino/widgets';
 
 import { CommandIDs } from '../commands';
 import { IConnector } from '../connectors/types';
+import type { IConnectorsModel } from '../tokens';
 import { bucketFilesIcon } from '../icons';
-import { requestAPI } from '../requests';
 import { confirmPermanentDelete } from './dialogs';
 // Type-only: the drive and the AWS SDK load on first activation.
 import type { S3Drive } from '../drive';
@@ -44,6 +44,7 @@ export class BucketBrowsers {
     this._translator = options.translator;
     this._trans = options.trans;
     this._onWriteChecks = options.onWriteChecks;
+    this._credentials = options.credentials;
   }
 
   /** The drive name of a connector: its paths look like `name:folder/file`. */
@@ -59,6 +60,14 @@ export class BucketBrowsers {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The S3 key of a path of a connector's bucket browser, or undefined when
+   * the connector is not mounted.
+   */
+  keyOf(id: string, path: string, isFolder = false): string | undefined {
+    return this._mounted.get(id)?.drive.keyOf(path, isFolder);
   }
 
   /** The browser of a connector once it is mounted (null when that failed). */
@@ -154,9 +163,7 @@ export class BucketBrowsers {
       const { createS3Drive } = await import('../bucket/createDrive');
       const credentials =
         connector.backend === 'direct'
-          ? await requestAPI<BucketBrowsers.ICredentials>(
-              `connectors/${encodeURIComponent(connector.id)}/credentials`
-            )
+          ? await this._credentials(connector.id)
           : undefined;
       const drive = createS3Drive({
         connector,
@@ -410,6 +417,7 @@ export class BucketBrowsers {
   private _unmountWhenMounted = new Set<string>();
   private _notifications = new Map<string, string>();
   private readonly _onWriteChecks?: BucketBrowsers.IOptions['onWriteChecks'];
+  private readonly _credentials: BucketBrowsers.IOptions['credentials'];
 }
 
 /** Folder operations on fewer objects finish too fast to need a notification. */
@@ -422,6 +430,8 @@ export namespace BucketBrowsers {
     docManager: IDocumentManager;
     translator: ITranslator;
     trans: TranslationBundle;
+    /** The key of an active `direct` connector, from the server. */
+    credentials: (id: string) => Promise<ICredentials>;
     /**
      * Called when a drive finds out whether its S3 server checks the
      * conditions of writes.
@@ -433,13 +443,7 @@ export namespace BucketBrowsers {
   }
 
   /** The key of a `direct` connector, given to the browser by the server. */
-  export interface ICredentials {
-    access_key_id: string;
-    secret_access_key: string;
-    region: string;
-    endpoint: string;
-    bucket: string;
-  }
+  export type ICredentials = IConnectorsModel.ICredentials;
 }
 
 namespace Private {

@@ -382,6 +382,18 @@ describe.each(servers().map(server => [server.name, server] as const))(
   }
 );
 
+describe('keys of drive paths', () => {
+  it('maps every marked path back to its key, below the prefix', () => {
+    const drive = makeDrive(client(), 'any-bucket', { prefix: 'top/' });
+    expect(drive.keyOf(`a/${RESERVED}./b.txt`)).toBe('top/a/./b.txt');
+    expect(drive.keyOf(`a/${RESERVED}/b`)).toBe('top/a//b');
+    expect(drive.keyOf(`${SHADOWED}x`)).toBe('top/x');
+    expect(drive.keyOf('dir', true)).toBe('top/dir/');
+    expect(drive.keyOf('', true)).toBe('top/');
+    drive.dispose();
+  });
+});
+
 describe('checkpoint folder in a versioned bucket', () => {
   it('is an ordinary folder, since checkpoints are versions', async () => {
     const raw = rawClient();
