@@ -6,7 +6,7 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import url_path_join
 
-from ..proxy import ProxyError, check_key
+from ..proxy_rules import ProxyError, check_key
 from ..s3check import check_connection, make_client
 from ..validation import ValidationError, validate_connector_changes, validate_new_connector
 from .base import ApiError, S3ConnectorsHandler

@@ -2,7 +2,7 @@
 
 The browser's AWS SDK talks path-style S3 to this handler, authenticated like any Jupyter
 request (cookie + ``X-XSRFToken``, or ``Authorization: token``). The handler checks the
-request against the connector (:mod:`..proxy` holds the rules), re-signs it with the stored
+request against the connector (:mod:`..proxy_rules` holds the rules), re-signs it with the stored
 key and streams both bodies:
 
 - uploads go upstream as they arrive through a queue of at most ``_PIPE_DEPTH`` chunks
@@ -39,7 +39,7 @@ from tornado.simple_httpclient import HTTPStreamClosedError, HTTPTimeoutError
 from tornado.web import HTTPError
 
 from ..errors import ConnectorNotFound, StoreError
-from ..proxy import (
+from ..proxy_rules import (
     CACHE_CONTROL,
     CONTENT_SECURITY_POLICY,
     MAX_DELETE_BODY,

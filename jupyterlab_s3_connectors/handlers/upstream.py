@@ -26,7 +26,7 @@ from tornado.httpclient import HTTPRequest
 from tornado.iostream import StreamClosedError
 from tornado.simple_httpclient import SimpleAsyncHTTPClient, _HTTPConnection
 
-from ..proxy import UpstreamPlan, s3_quote, sign
+from ..proxy_rules import UpstreamPlan, s3_quote, sign
 from ..store import Connector, Credentials
 from ..uploads import (
     MAX_LISTING_PAGES,

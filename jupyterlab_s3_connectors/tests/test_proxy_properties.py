@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ..operations import FLAGS, KNOWN_PARAMS, OPERATIONS
-from ..proxy import ProxyError, plan_request, s3_quote
+from ..proxy_rules import ProxyError, plan_request, s3_quote
 from .test_proxy_rules import connector
 
 ENDPOINT = "https://s3.example.com:9000/base"

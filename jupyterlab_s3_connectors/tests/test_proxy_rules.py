@@ -9,7 +9,7 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
-from ..proxy import (
+from ..proxy_rules import (
     ProxyError,
     check_delete_objects_body,
     filter_response_headers,

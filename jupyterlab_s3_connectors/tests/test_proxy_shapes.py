@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from ..proxy import ProxyError
+from ..proxy_rules import ProxyError
 from .conftest import DEMO_BUCKET, SECRET
 from .test_proxy_rules import plan, refused
 from .test_proxy_security import assert_s3_error
@@ -318,7 +318,7 @@ async def test_a_path_the_browser_rewrote_is_refused(proxy, make_connector, reco
 
 
 def test_path_header_must_match_byte_for_byte():
-    from ..proxy import check_path_header
+    from ..proxy_rules import check_path_header
 
     check_path_header([("X-S3C-Path", "/p/b/a%20b")], "/p/b/a%20b")
     check_path_header([], "/anything")
