@@ -184,6 +184,7 @@ export class S3Drive implements Contents.IDrive {
     options: Contents.IFetchOptions = {}
   ): Promise<Contents.IModel> {
     try {
+      this._checkAlive();
       const resolved = this._resolve(localPath);
       const withContent = options.content ?? true;
       if (resolved.isRoot || options.type === 'directory') {
@@ -250,6 +251,7 @@ export class S3Drive implements Contents.IDrive {
    */
   async getDownloadUrl(localPath: string): Promise<string> {
     try {
+      this._checkAlive();
       const { key } = this._resolve(localPath);
       if (this._downloadUrl) {
         return await this._downloadUrl(key);
@@ -271,6 +273,7 @@ export class S3Drive implements Contents.IDrive {
     this._checkWritable();
     let path = options.path ?? '';
     try {
+      this._checkAlive();
       const dir = this._resolve(path);
       const ext = normalizeExtension(options.ext ?? '');
       const type = options.type ?? (ext === '.ipynb' ? 'notebook' : 'file');
@@ -314,6 +317,7 @@ export class S3Drive implements Contents.IDrive {
   async delete(localPath: string): Promise<void> {
     this._checkWritable();
     try {
+      this._checkAlive();
       const resolved = this._resolveNotRoot(localPath);
       const kind = await this._existing(resolved);
       if (kind.type === 'directory') {
@@ -359,6 +363,7 @@ export class S3Drive implements Contents.IDrive {
   ): Promise<Contents.IModel> {
     this._checkWritable();
     try {
+      this._checkAlive();
       const from = this._resolveNotRoot(oldLocalPath);
       const to = this._resolveNotRoot(newLocalPath);
       if (from.path === to.path) {
@@ -425,6 +430,7 @@ export class S3Drive implements Contents.IDrive {
     this._checkWritable();
     let creating = false;
     try {
+      this._checkAlive();
       const resolved = this._resolveNotRoot(localPath);
       if (options.type === 'directory') {
         this._checkKeyLength(resolved.folderKey, resolved.path);
@@ -458,6 +464,7 @@ export class S3Drive implements Contents.IDrive {
   async copy(localPath: string, toLocalDir: string): Promise<Contents.IModel> {
     this._checkWritable();
     try {
+      this._checkAlive();
       const from = this._resolveNotRoot(localPath);
       const dir = this._resolve(toLocalDir);
       const kind = await this._existing(from);
@@ -511,6 +518,7 @@ export class S3Drive implements Contents.IDrive {
   ): Promise<Contents.ICheckpointModel> {
     const fallback = { id: 'checkpoint', last_modified: now() };
     try {
+      this._checkAlive();
       const { key } = this._resolve(localPath);
       if (this.readOnly) {
         const existing = await this._checkpoints.list(key);
@@ -531,6 +539,7 @@ export class S3Drive implements Contents.IDrive {
     localPath: string
   ): Promise<Contents.ICheckpointModel[]> {
     try {
+      this._checkAlive();
       const { key } = this._resolve(localPath);
       return await this._checkpoints.list(key);
     } catch (error) {
@@ -552,6 +561,7 @@ export class S3Drive implements Contents.IDrive {
       return;
     }
     try {
+      this._checkAlive();
       const resolved = this._resolve(localPath);
       const etag = await this._checkpoints.restore(resolved.key, checkpointID);
       this._etags.held(resolved.key, etag);
@@ -577,6 +587,7 @@ export class S3Drive implements Contents.IDrive {
       return;
     }
     try {
+      this._checkAlive();
       const { key } = this._resolve(localPath);
       await this._checkpoints.delete(key, checkpointID);
     } catch (error) {
@@ -1005,6 +1016,23 @@ export class S3Drive implements Contents.IDrive {
           from.path
         ),
         { code: 'InvalidPath', status: 400 }
+      );
+    }
+  }
+
+  /**
+   * A disposed drive (its connector was deactivated) refuses every call:
+   * JupyterLab cannot remove a drive, so an open document or a remembered
+   * path may still call it.
+   */
+  private _checkAlive(): void {
+    if (this._isDisposed) {
+      throw new S3DriveError(
+        this._trans.__(
+          'Connector "%1" is not active: activate it to reach its bucket.',
+          this.name
+        ),
+        { code: 'Inactive', status: 410 }
       );
     }
   }

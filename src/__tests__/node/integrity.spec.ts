@@ -394,6 +394,27 @@ describe('keys of drive paths', () => {
   });
 });
 
+describe('a deactivated drive', () => {
+  it('refuses every call, since JupyterLab cannot remove it', async () => {
+    const raw = rawClient();
+    const bucket = await makeBucket(raw);
+    await put(raw, bucket, 'kept.txt', 'kept');
+    const drive = makeDrive(client(), bucket, { name: 'gone' });
+    await drive.get('kept.txt');
+    drive.dispose();
+    const inactive = { code: 'Inactive', message: /"gone" is not active/ };
+    await expect(drive.get('kept.txt')).rejects.toMatchObject(inactive);
+    await expect(
+      drive.save('kept.txt', { type: 'file', format: 'text', content: 'x' })
+    ).rejects.toMatchObject(inactive);
+    await expect(drive.delete('kept.txt')).rejects.toMatchObject(inactive);
+    await expect(drive.getDownloadUrl('kept.txt')).rejects.toMatchObject(
+      inactive
+    );
+    expect(await readText(raw, bucket, 'kept.txt')).toBe('kept');
+  });
+});
+
 describe('checkpoint folder in a versioned bucket', () => {
   it('is an ordinary folder, since checkpoints are versions', async () => {
     const raw = rawClient();
