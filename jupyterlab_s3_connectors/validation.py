@@ -58,9 +58,9 @@ MAX_SECRET = 256
 class ValidationError(ValueError):
     """One or more fields are invalid; ``errors`` maps each field to a human message."""
 
-    def __init__(self, errors: Mapping[str, str]):
+    def __init__(self, errors: Mapping[str, str], subject: str = "The connector"):
         self.errors = dict(errors)
-        super().__init__(f"The connector has invalid fields: {', '.join(self.errors)}")
+        super().__init__(f"{subject} has invalid fields: {', '.join(self.errors)}")
 
     @property
     def message(self) -> str:
@@ -291,3 +291,28 @@ def validate_connector_changes(
         require_all=False,
         allow_direct_backend=allow_direct_backend,
     )
+
+
+#: Lifetime of a shareable link when the request does not give one.
+DEFAULT_LINK_SECONDS = 3600
+#: Fields of a shareable-link request (``connectors/<id>/presign``).
+PRESIGN_FIELDS = ("key", "expires_in")
+
+
+def validate_presign_request(body: Mapping[str, Any]) -> tuple[str, int]:
+    """Validate a shareable-link request; return (key, lifetime in seconds).
+
+    Only the shape is checked here; which keys and lifetimes are allowed is
+    :mod:`.policy`'s.
+    """
+    errors: dict[str, str] = {name: "Unknown field." for name in body if name not in PRESIGN_FIELDS}
+    key = body.get("key")
+    if not isinstance(key, str) or not key or key.endswith("/"):
+        errors["key"] = "Give the key of an object (not a folder)."
+    expires_in = body.get("expires_in", DEFAULT_LINK_SECONDS)
+    if not isinstance(expires_in, int) or isinstance(expires_in, bool):
+        errors["expires_in"] = "Give the link's lifetime as a whole number of seconds."
+    if errors:
+        raise ValidationError(errors, "The link request")
+    assert isinstance(key, str)
+    return key, expires_in

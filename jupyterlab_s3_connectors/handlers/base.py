@@ -14,7 +14,9 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado.web import HTTPError
 
 from ..errors import ConnectorActive, ConnectorNotFound, DuplicateName, StoreError
+from ..policy import Refused
 from ..store import ConnectorStore
+from ..validation import ValidationError
 
 #: The resource name given to jupyter_server's authorizer for every handler here.
 AUTH_RESOURCE = "s3_connectors"
@@ -141,6 +143,17 @@ class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
         except StoreError as error:
             self.log.error("S3 connectors store error: %s", error.message)
             raise ApiError(500, error.message) from None
+
+    def check_request(self, validate: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Apply a validator of :mod:`..validation` or a rule of :mod:`..policy`; a
+        refusal becomes the HTTP error it names (400 for invalid fields)."""
+        try:
+            return validate(*args, **kwargs)
+        except ValidationError as error:
+            raise ApiError(400, error.message, errors=error.errors) from None
+        except Refused as error:
+            extra = {"errors": error.errors} if error.errors else {}
+            raise ApiError(error.status, error.message, **extra) from None
 
     def write_json(self, data: Any, status: int = 200) -> None:
         self.set_status(status)

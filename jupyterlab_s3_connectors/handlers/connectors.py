@@ -6,14 +6,15 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import url_path_join
 
-from ..proxy_rules import ProxyError, check_key
-from ..s3check import check_connection, make_client
-from ..validation import ValidationError, validate_connector_changes, validate_new_connector
+from ..policy import check_credentials_access, check_link_access, check_link_request
+from ..presign import presign_get
+from ..s3check import check_connection
+from ..validation import (
+    validate_connector_changes,
+    validate_new_connector,
+    validate_presign_request,
+)
 from .base import ApiError, S3ConnectorsHandler
-
-
-def _invalid(error: ValidationError) -> ApiError:
-    return ApiError(400, error.message, errors=error.errors)
 
 
 class ConnectorsHandler(S3ConnectorsHandler):
@@ -28,15 +29,12 @@ class ConnectorsHandler(S3ConnectorsHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self) -> None:
-        body = self.read_json_object()
-        try:
-            fields, secret = validate_new_connector(
-                body,
-                default_region=self.server_options.default_region,
-                allow_direct_backend=self.server_options.allow_direct_backend,
-            )
-        except ValidationError as error:
-            raise _invalid(error) from None
+        fields, secret = self.check_request(
+            validate_new_connector,
+            self.read_json_object(),
+            default_region=self.server_options.default_region,
+            allow_direct_backend=self.server_options.allow_direct_backend,
+        )
         connector = await self.call_store(self.store.create, fields, secret, self.user_name())
         self.log.info("Created S3 connector '%s' (%s)", connector.name, connector.id)
         self.set_header("Location", url_path_join(self.request.path, connector.id))
@@ -55,15 +53,12 @@ class ConnectorHandler(S3ConnectorsHandler):
     @tornado.web.authenticated
     @authorized
     async def patch(self, connector_id: str) -> None:
-        body = self.read_json_object()
-        try:
-            changes, secret = validate_connector_changes(
-                body,
-                default_region=self.server_options.default_region,
-                allow_direct_backend=self.server_options.allow_direct_backend,
-            )
-        except ValidationError as error:
-            raise _invalid(error) from None
+        changes, secret = self.check_request(
+            validate_connector_changes,
+            self.read_json_object(),
+            default_region=self.server_options.default_region,
+            allow_direct_backend=self.server_options.allow_direct_backend,
+        )
         connector = await self.call_store(self.store.update, connector_id, changes, secret)
         self.log.info("Updated S3 connector '%s' (%s)", connector.name, connector.id)
         self.write_json(connector.to_api())
@@ -103,7 +98,7 @@ class ConnectionTestHandler(S3ConnectorsHandler):
 
 
 class CredentialsHandler(S3ConnectorsHandler):
-    """``connectors/<id>/credentials`` (GET): the key, for an active ``direct`` connector only.
+    """``connectors/<id>/credentials`` (GET): the key, to whom :mod:`..policy` allows it.
 
     The answer is never cached and never logged.
     """
@@ -113,20 +108,10 @@ class CredentialsHandler(S3ConnectorsHandler):
     async def get(self, connector_id: str) -> None:
         self.set_header("Cache-Control", "no-store")
         connector = await self.call_store(self.store.get, connector_id)
-        if connector.backend != "direct":
-            raise ApiError(
-                403,
-                f"Connector '{connector.name}' uses the 'proxy' backend: its secret key stays "
-                "on the server. Use the S3 proxy instead.",
-            )
-        if not self.server_options.allow_direct_backend:
-            raise ApiError(
-                403,
-                "The administrator has disabled the 'direct' backend; edit the connector to "
-                "use 'proxy'.",
-            )
-        if not connector.active:
-            raise ApiError(403, f"Connector '{connector.name}' is not active: activate it first.")
+        allow_direct_backend = self.server_options.allow_direct_backend
+        self.check_request(
+            check_credentials_access, connector, allow_direct_backend=allow_direct_backend
+        )
         credentials = await self.call_store(self.store.credentials, connector_id)
         self.write_json(
             {
@@ -154,62 +139,24 @@ class InfoHandler(S3ConnectorsHandler):
         )
 
 
-#: Bounds of a shareable link's lifetime: SigV4 presigned URLs last 7 days at most.
-MIN_LINK_SECONDS = 60
-MAX_LINK_SECONDS = 7 * 24 * 3600
-
-
 class PresignHandler(S3ConnectorsHandler):
     """``connectors/<id>/presign`` (POST ``{"key", "expires_in"}``): a shareable GET link.
 
-    The link is signed here with the stored key, so it works for ``proxy``
-    connectors too; it only reaches the object named, and expires. Only for active
-    connectors, and only for keys the proxy would serve.
+    The link is signed here with the stored key, so it works for ``proxy`` connectors
+    too; it only reaches the object named, and expires (rules in :mod:`..policy`).
     """
 
     @tornado.web.authenticated
     @authorized
     async def post(self, connector_id: str) -> None:
-        body = self.read_json_object()
-        key = body.get("key")
-        expires_in = body.get("expires_in", 3600)
-        errors: dict[str, str] = {}
-        if not isinstance(key, str) or not key or key.endswith("/"):
-            errors["key"] = "Give the key of an object (not a folder)."
-        else:
-            try:
-                check_key(key)  # only keys the proxy would serve
-            except ProxyError as error:
-                errors["key"] = error.message
-        if (
-            not isinstance(expires_in, int)
-            or isinstance(expires_in, bool)
-            or not MIN_LINK_SECONDS <= expires_in <= MAX_LINK_SECONDS
-        ):
-            errors["expires_in"] = (
-                f"Give a number of seconds from {MIN_LINK_SECONDS} to {MAX_LINK_SECONDS}."
-            )
-        unknown = sorted(set(body) - {"key", "expires_in"})
-        for name in unknown:
-            errors[name] = "Unknown field."
-        if errors:
-            raise ApiError(400, f"Invalid fields: {', '.join(sorted(errors))}", errors=errors)
-        assert isinstance(key, str)
+        key, expires_in = self.check_request(validate_presign_request, self.read_json_object())
+        self.check_request(check_link_request, key, expires_in)
         connector = await self.call_store(self.store.get, connector_id)
-        if not connector.active:
-            raise ApiError(403, f"Connector '{connector.name}' is not active: activate it first.")
-        if connector.prefix and not key.startswith(connector.prefix):
-            raise ApiError(
-                403, f"The key is outside the folder '{connector.prefix}' of the connector."
-            )
+        self.check_request(check_link_access, connector, key)
         credentials = await self.call_store(self.store.credentials, connector_id)
+        timeout = self.server_options.connection_timeout
         try:
-            client = make_client(connector, credentials, self.server_options.connection_timeout)
-            url = client.generate_presigned_url(
-                "get_object",
-                Params={"Bucket": connector.bucket, "Key": key},
-                ExpiresIn=expires_in,
-            )
+            url = await presign_get(connector, credentials, key, expires_in, timeout)
         except ValueError:  # an endpoint stored before validation followed botocore's rule
             raise ApiError(
                 400,

@@ -39,11 +39,11 @@ from tornado.simple_httpclient import HTTPStreamClosedError, HTTPTimeoutError
 from tornado.web import HTTPError
 
 from ..errors import ConnectorNotFound, StoreError
+from ..policy import Refused, check_proxy_access
 from ..proxy_rules import (
     CACHE_CONTROL,
     CONTENT_SECURITY_POLICY,
     MAX_DELETE_BODY,
-    WRITE_METHODS,
     ProxyError,
     UpstreamPlan,
     body_length,
@@ -211,14 +211,10 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         except StoreError as error:
             self.log.error("S3 connectors store error: %s", error.message)
             raise ProxyError(500, "InternalError", error.message) from None
-        if not connector.active:
-            raise ProxyError(
-                403,
-                "AccessDenied",
-                f"Connector '{connector.name}' is not active: activate it first.",
-            )
-        if method in WRITE_METHODS and connector.mode == "read-only":
-            raise ProxyError(403, "AccessDenied", f"Connector '{connector.name}' is read-only.")
+        try:
+            check_proxy_access(connector, method)
+        except Refused as error:
+            raise ProxyError(error.status, "AccessDenied", error.message) from None
         plan = plan_request(connector, method, raw_rest, self.request.query, headers.get_all())
         self._connector = connector
         self._plan = plan
