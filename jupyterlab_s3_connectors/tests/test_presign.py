@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import urllib.request
+from typing import Any
 
+from .. import presign, s3check
 from .conftest import DEMO_BUCKET, SECRET
 
 
@@ -57,3 +60,36 @@ async def test_presign_stays_inside_the_connector_folder(api, make_connector, mo
 async def test_presign_of_an_unknown_connector_is_404(api):
     reply = await api("POST", "connectors", "nope", "presign", body={"key": "a"})
     assert reply.code == 404
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+async def test_botocore_clients_are_built_off_the_event_loop(
+    api, make_connector, moto_endpoint, moto_s3, monkeypatch
+):
+    """Presigning and the connection test build their botocore client in a worker thread."""
+    calls: list[tuple[str, bool]] = []
+
+    def recording(module: Any, name: str) -> None:
+        real = module.make_client
+
+        def make_client(*args: Any) -> Any:
+            calls.append((name, _on_event_loop()))
+            return real(*args)
+
+        monkeypatch.setattr(module, "make_client", make_client)
+
+    recording(presign, "presign")
+    recording(s3check, "test")
+    moto_s3.put_object(Bucket=DEMO_BUCKET, Key="data/x.txt", Body=b"x")
+    connector = await make_connector(endpoint=moto_endpoint)
+    body = {"key": "data/x.txt"}
+    assert (await api("POST", "connectors", connector["id"], "presign", body=body)).code == 200
+    assert (await api("POST", "connectors", connector["id"], "test")).code == 200
+    assert calls == [("presign", False), ("test", False)]
