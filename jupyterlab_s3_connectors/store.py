@@ -27,7 +27,7 @@ import stat
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -43,9 +43,14 @@ STORE_VERSION = 1
 KEY_LEFTOVER_AGE = 600
 
 
-def utc_now() -> str:
-    """The current time as ISO 8601 UTC with seconds precision, e.g. 2026-11-28T04:00:00Z."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def utc_now() -> datetime:
+    """The current time, aware, in UTC: the store's clock unless it is given another."""
+    return datetime.now(timezone.utc)
+
+
+def timestamp(moment: datetime) -> str:
+    """A moment as ISO 8601 UTC with seconds precision, e.g. 2026-11-28T04:00:00Z."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -93,9 +98,11 @@ _STRING_FIELDS = ("id", *EDITABLE_FIELDS, "creator", "created_at", "updated_at")
 class ConnectorStore:
     """Reads and writes the connectors file; decrypts secrets only through :meth:`credentials`."""
 
-    def __init__(self, path: str, keys: KeyProvider):
+    def __init__(self, path: str, keys: KeyProvider, now: Callable[[], datetime] = utc_now) -> None:
         self.path = os.path.abspath(path)
         self.keys = keys
+        #: The clock of ``created_at`` and ``updated_at`` (an aware datetime); tests set theirs.
+        self.now = now
 
     def __repr__(self) -> str:
         return f"<ConnectorStore path={self.path!r}>"
@@ -144,7 +151,7 @@ class ConnectorStore:
             connectors, recorded = self._load_state()
             cipher = self._usable_cipher(connectors, recorded)
             _check_unique(connectors, fields["name"])
-            now = utc_now()
+            now = timestamp(self.now())
             connector = Connector(
                 id=str(uuid.uuid4()),
                 creator=creator,
@@ -175,7 +182,7 @@ class ConnectorStore:
                 setattr(connector, name, value)
             if secret is not None:
                 connector.secret = self._encrypt(cipher, secret)
-            connector.updated_at = utc_now()
+            connector.updated_at = timestamp(self.now())
             self._save(connectors, cipher)
         return connector
 

@@ -13,6 +13,8 @@ import pytest
 from jupyter_server.auth.identity import IdentityProvider, User
 from moto.server import ThreadedMotoServer
 
+from ..store import ConnectorStore
+
 DEMO_BUCKET = "demo-bucket"
 SECRET = "s3cr3t-Very-Distinctive-9f8e7d6c"
 
@@ -222,6 +224,13 @@ def proxy(http_server_client, jp_serverapp, jp_base_url, jp_http_port) -> ProxyC
     return ProxyClient(
         http_server_client, jp_base_url, jp_serverapp.identity_provider.token, jp_http_port
     )
+
+
+@pytest.fixture
+def server_store(jp_serverapp) -> ConnectorStore:
+    """The store of the running server's extension (to set its clock, for example)."""
+    (app,) = jp_serverapp.extension_manager.extension_apps["jupyterlab_s3_connectors"]
+    return app.store
 
 
 @pytest.fixture

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
 import stat
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from cryptography.fernet import Fernet
 
+from ..store import timestamp, utc_now
 from .conftest import (
     DEMO_BUCKET,
     SECRET,
@@ -236,17 +237,21 @@ async def test_patch_validates_fields(api):
     assert set(response.json["errors"]) == {"endpoint", "bucket"}
 
 
-async def test_timestamps(api, store_path):
+async def test_timestamps(api, store_path, server_store, monkeypatch):
+    clock = [datetime(2026, 11, 28, 5, 0, 0, 999_999, tzinfo=timezone(timedelta(hours=1)))]
+    monkeypatch.setattr(server_store, "now", lambda: clock[0])
     created = await create(api)
-    assert ISO_UTC.match(created["created_at"])
-    assert created["updated_at"] == created["created_at"]
-    await asyncio.sleep(1.1)
+    assert created["created_at"] == created["updated_at"] == "2026-11-28T04:00:00Z"
+    clock[0] += timedelta(seconds=1)
     patched = await api("PATCH", "connectors", created["id"], body={"description": "edited"})
-    assert patched.json["created_at"] == created["created_at"]
-    assert ISO_UTC.match(patched.json["updated_at"])
-    assert patched.json["updated_at"] > created["updated_at"]
+    assert patched.json["created_at"] == "2026-11-28T04:00:00Z"
+    assert patched.json["updated_at"] == "2026-11-28T04:00:01Z"
     stored = json.loads(store_path.read_text())["connectors"][0]
-    assert stored["updated_at"] == patched.json["updated_at"]
+    assert stored["updated_at"] == "2026-11-28T04:00:01Z"
+
+
+def test_the_store_clock_is_utc_with_seconds():
+    assert ISO_UTC.match(timestamp(utc_now()))
 
 
 class TestCreatorFromIdentityProvider:

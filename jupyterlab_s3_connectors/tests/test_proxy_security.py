@@ -147,11 +147,7 @@ async def test_refused_requests_never_reach_the_endpoint(
 ):
     connector = await make_connector(endpoint=recording_s3.endpoint)
     answer = await proxy.fetch(connector["id"], rest, method)
-    if rest in ("", "/") or method == "PATCH":
-        # no bucket at all, or a method tornado itself refuses before the handler
-        assert answer.code in (status, 404, 405)
-    else:
-        assert_s3_error(answer, status, code)
+    assert_s3_error(answer, status, code)
     assert recording_s3.requests == []
 
 
@@ -208,7 +204,8 @@ async def test_absolute_form_request_target_is_not_proxied(
     await writer.drain()
     status_line = await reader.readline()
     writer.close()
-    assert status_line.split()[1] in (b"400", b"404")
+    # tornado routes on the request target as sent: an absolute URL matches no route.
+    assert status_line.startswith(b"HTTP/1.1 404 ")
     assert recording_s3.requests == []
 
 
@@ -280,9 +277,7 @@ async def test_read_only_refusals_do_not_contact_the_endpoint(proxy, make_connec
     ]:
         answer = await proxy.fetch(connector["id"], rest, method, body)
         text = assert_s3_error(answer, 403, "AccessDenied")
-        assert "<Message>Connector &apos;archive&apos; is read-only.</Message>" in text or (
-            "<Message>Connector 'archive' is read-only.</Message>" in text
-        )
+        assert "<Message>Connector 'archive' is read-only.</Message>" in text
     assert recording_s3.requests == []
     head = await proxy.fetch(connector["id"], f"/{DEMO_BUCKET}/a.txt", "HEAD")
     assert head.code == 200
@@ -296,7 +291,7 @@ async def test_unreachable_endpoint_is_a_502(proxy, make_connector):
     body = assert_s3_error(answer, 502, "EndpointUnreachable")
     assert "The S3 endpoint could not be reached: " in body
     assert endpoint in body
-    assert "Check the connector&apos;s endpoint URL" in body or "Check the connector's" in body
+    assert "Check the connector's endpoint URL" in body
     head = await proxy.fetch(connector["id"], f"/{DEMO_BUCKET}/data/hello.txt", "HEAD")
     assert head.code == 502
     assert head.body == b""
