@@ -13,6 +13,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado.web import HTTPError
 
+from ..creator import creator_name
 from ..errors import ConnectorActive, ConnectorNotFound, DuplicateName, StoreError
 from ..policy import Refused
 from ..store import ConnectorStore
@@ -117,18 +118,8 @@ class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
         return data
 
     def user_name(self) -> str:
-        """The creator to record: the identity provider's display name for the user.
-
-        With token authentication, ``username`` is a random ID for each browser
-        session while ``name`` is what JupyterLab shows; with JupyterHub both are
-        the hub user name.
-        """
-        user = self.current_user
-        for attribute in ("display_name", "name", "username"):
-            value = getattr(user, attribute, "")
-            if value:
-                return str(value)
-        return "anonymous"
+        """The creator to record for the current user (see :mod:`..creator`)."""
+        return creator_name(self.current_user)
 
     async def call_store(self, method: Callable[..., T], *args: Any) -> T:
         """Run a blocking store call in a thread and map its errors to HTTP answers."""
