@@ -122,7 +122,7 @@ export function protectKeyInUrl(url: string, key: string): string {
   return protectKeyInPath(base, key) + rest;
 }
 
-/** Why the Jupyter server's proxy refuses a key (see `proxy.py`). */
+/** Why the Jupyter server's proxy refuses a key (see `proxy_rules.py`). */
 export type ProxyRefusal = 'backslash' | 'control' | 'dot';
 
 /**
