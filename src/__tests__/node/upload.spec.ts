@@ -55,12 +55,31 @@ async function uploadLikeFileBrowser(
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
+ * Retry an assertion until it passes (every 50 ms, at most 20 s): for what
+ * happens after a call that cannot be awaited.
+ */
+async function eventually(check: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw error;
+      }
+      await sleep(50);
+    }
+  }
+}
+
+/**
  * A client that delays (or fails) each part, and records the parts in flight
  * and the order of events.
  */
 function slowParts(
   s3: S3Client,
-  delay: (part: number) => number,
+  delay: (part: number) => number | Promise<void>,
   fail: (part: number) => boolean = () => false
 ) {
   const log = { inFlight: 0, maxInFlight: 0, events: [] as string[] };
@@ -72,7 +91,8 @@ function slowParts(
         log.maxInFlight = Math.max(log.maxInFlight, log.inFlight);
         log.events.push(`start ${part}`);
         try {
-          await sleep(delay(part));
+          const wait = delay(part);
+          await (typeof wait === 'number' ? sleep(wait) : wait);
           if (fail(part)) {
             throw Object.assign(
               new Error('We encountered an internal error.'),
@@ -209,10 +229,16 @@ describe('chunked uploads', () => {
   });
 
   it('aborts after the parts in flight when a part fails', async () => {
-    // Part 2 fails while part 3 is being uploaded.
+    // Part 2 fails once part 3 is being uploaded (whatever the machine's
+    // speed), and part 3 takes a while longer.
     const { slow, log } = slowParts(
       s3,
-      part => (part === 2 ? 500 : part === 3 ? 1200 : 10),
+      part =>
+        part === 2
+          ? eventually(async () => expect(log.events).toContain('start 3'))
+          : part === 3
+            ? 700
+            : 10,
       part => part === 2
     );
     const flaky = makeDrive(slow, bucket);
@@ -294,7 +320,9 @@ describe('chunked uploads', () => {
     });
     expect(await pendingUploads(s3, bucket)).toHaveLength(1);
     drive.dispose();
-    await new Promise(resolve => setTimeout(resolve, 300));
-    expect(await pendingUploads(s3, bucket)).toEqual([]);
+    // dispose() cannot wait: the abort goes on after it returns.
+    await eventually(async () =>
+      expect(await pendingUploads(s3, bucket)).toEqual([])
+    );
   });
 });
