@@ -123,19 +123,16 @@ export class ConditionalWrites {
   }
 
   /**
-   * `PutObject` under a condition: overwrite the version `etag`, or create
-   * when `etag` is undefined.
+   * `PutObject` under a condition: overwrite a version (`ifMatch`) or
+   * create (`ifNoneMatch: '*'`).
    *
    * @returns the answer of the write that stored the object
    * @throws a `PreconditionFailed` error when the condition does not hold
    */
   async put(
     input: PutObjectCommandInput & { Key: string },
-    etag: string | undefined
+    condition: IWriteCondition
   ): Promise<PutObjectCommandOutput> {
-    const condition: IWriteCondition = etag
-      ? { ifMatch: etag }
-      : { ifNoneMatch: '*' };
     await this.check(input.Key, condition);
     const send = (extra: IWriteCondition) =>
       this._client.send(
@@ -145,7 +142,7 @@ export class ConditionalWrites {
           IfNoneMatch: extra.ifNoneMatch
         })
       );
-    if (etag && this._support === 'unknown') {
+    if (condition.ifMatch && this._support === 'unknown') {
       let answer: PutObjectCommandOutput;
       try {
         answer = await send({ ifMatch: IMPOSSIBLE_ETAG });

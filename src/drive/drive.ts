@@ -816,7 +816,6 @@ export class S3Drive implements Contents.IDrive {
     contentType: string | undefined,
     create = false
   ): Promise<string | undefined> {
-    const etag = create ? undefined : this._etags.get(key);
     const answer = await this._writes.put(
       {
         Bucket: this.bucket,
@@ -825,7 +824,7 @@ export class S3Drive implements Contents.IDrive {
         ContentLength: body.length,
         ContentType: contentType
       },
-      etag
+      create ? { ifNoneMatch: '*' } : this._etags.conditionFor(key)
     );
     this._etags.held(key, answer.ETag);
     return answer.ETag;
@@ -923,8 +922,7 @@ export class S3Drive implements Contents.IDrive {
             ...options,
             format: 'base64'
           }),
-          ifMatch: this._etags.get(key),
-          ifNoneMatch: this._etags.has(key) ? undefined : '*'
+          ...this._etags.conditionFor(key)
         }),
       () =>
         new S3DriveError(

@@ -15,10 +15,21 @@ import { expect, test } from '@jupyterlab/galata';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
 import * as crypto from 'crypto';
-import * as fs from 'fs';
 import * as path from 'path';
 
-const API = '/s3-connectors/api/connectors';
+import {
+  API,
+  browserId,
+  crumbs,
+  documentTab,
+  encodeKey,
+  entry,
+  escapeRegExp,
+  FAKE_AUTHORIZATION,
+  motoEndpoint,
+  openBrowser
+} from './helpers';
+
 const BUCKET = 'galata-drive';
 
 /** The connector whose browser the listing tests use, and the one deactivated. */
@@ -35,20 +46,6 @@ const ROOT = `scratch/refresh-${RUN}`;
 
 /** Much less than the 30 s of the browsers' own polling. */
 const AT_ONCE = { timeout: 3000 };
-
-/** moto checks no signature, but wants one to treat a request as signed. */
-const FAKE_AUTHORIZATION =
-  'AWS4-HMAC-SHA256 Credential=galata/20260101/us-east-1/s3/aws4_request, ' +
-  'SignedHeaders=host, Signature=0000';
-
-function motoEndpoint(): string {
-  const file = path.resolve(__dirname, '..', '.moto-endpoint.json');
-  return JSON.parse(fs.readFileSync(file, 'utf-8')).endpoint;
-}
-
-function encodeKey(key: string): string {
-  return key.split('/').map(encodeURIComponent).join('/');
-}
 
 /** Whether an object exists in the bucket. */
 async function exists(page: IJupyterLabPageFixture, key: string) {
@@ -130,37 +127,6 @@ async function activeConnectors(
   return found;
 }
 
-function browserId(name: string): string {
-  return `jp-S3Connectors-browser-${name}`;
-}
-
-async function openBrowser(
-  page: IJupyterLabPageFixture,
-  name: string
-): Promise<Locator> {
-  await expect(page.sidebar.getTabLocator(browserId(name))).toHaveCount(1);
-  await page.sidebar.openTab(browserId(name));
-  const browser = page.locator(`#${browserId(name)}`);
-  await expect(browser).toBeVisible();
-  return browser;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function entry(browser: Locator, name: string): Locator {
-  return browser.locator('.jp-DirListing-item').filter({
-    has: browser.page().locator('.jp-DirListing-itemText', {
-      hasText: new RegExp(`^${escapeRegExp(name)}$`)
-    })
-  });
-}
-
-function crumbs(browser: Locator): Locator {
-  return browser.locator('.jp-BreadCrumbs-item:not(.jp-BreadCrumbs-ellipsis)');
-}
-
 /** Go to a folder of the bucket: its root, then down, by double-clicks. */
 async function goTo(browser: Locator, folder: string): Promise<void> {
   await browser.locator('.jp-BreadCrumbs-home').click();
@@ -173,14 +139,6 @@ async function goTo(browser: Locator, folder: string): Promise<void> {
       parts.slice(0, index + 1).join('/')
     );
   }
-}
-
-function documentTab(page: Page, name: string): Locator {
-  return page.locator('#jp-main-dock-panel .lm-TabBar-tab', {
-    has: page.locator('.lm-TabBar-tabLabel', {
-      hasText: new RegExp(`^${escapeRegExp(name)}$`)
-    })
-  });
 }
 
 /** An item of the open context menu, by its label. */

@@ -16,11 +16,21 @@ import { expect, test } from '@jupyterlab/galata';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { APIResponse, Locator, Page } from '@playwright/test';
 import * as crypto from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
+
+import {
+  API,
+  browserId,
+  crumbs,
+  documentTab,
+  encodeKey,
+  entry,
+  escapeRegExp,
+  FAKE_AUTHORIZATION,
+  motoEndpoint,
+  openBrowser
+} from './helpers';
 
 const PANEL_ID = 'jp-S3Connectors-panel';
-const API = '/s3-connectors/api/connectors';
 const BUCKET = 'galata-drive';
 const DIRECT_BUCKET = 'galata-direct';
 
@@ -38,22 +48,6 @@ const SCRATCH = 'scratch';
 const RUN = crypto.randomBytes(4).toString('hex');
 /** The secret key of the proxy connectors: it must never reach the browser. */
 const SECRET = `galata-drive-secret-${RUN}-${crypto.randomBytes(8).toString('hex')}`;
-
-/** moto checks no signature, but wants one to treat a request as signed. */
-const FAKE_AUTHORIZATION =
-  'AWS4-HMAC-SHA256 Credential=galata/20260101/us-east-1/s3/aws4_request, ' +
-  'SignedHeaders=host, Signature=0000';
-
-/** The moto endpoint written by jupyter_server_test_config.py. */
-function motoEndpoint(): string {
-  const file = path.resolve(__dirname, '..', '.moto-endpoint.json');
-  return JSON.parse(fs.readFileSync(file, 'utf-8')).endpoint;
-}
-
-/** `a b/c` → `a%20b/c`: each segment of a key encoded, the slashes kept. */
-function encodeKey(key: string): string {
-  return key.split('/').map(encodeURIComponent).join('/');
-}
 
 /** A request to moto, on a bucket (`suffix`: `?list-type=2…`) or a key. */
 async function moto(
@@ -202,43 +196,9 @@ function item(panel: Locator, name: string): Locator {
   );
 }
 
-function browserId(name: string): string {
-  return `jp-S3Connectors-browser-${name}`;
-}
-
-/** The bucket browser of a connector, brought forward in the left sidebar. */
-async function openBrowser(
-  page: IJupyterLabPageFixture,
-  name: string
-): Promise<Locator> {
-  await expect(page.sidebar.getTabLocator(browserId(name))).toHaveCount(1);
-  await page.sidebar.openTab(browserId(name));
-  const browser = page.locator(`#${browserId(name)}`);
-  await expect(browser).toBeVisible();
-  return browser;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** The listing entry with exactly this name. */
-function entry(browser: Locator, name: string): Locator {
-  return browser.locator('.jp-DirListing-item').filter({
-    has: browser.page().locator('.jp-DirListing-itemText', {
-      hasText: new RegExp(`^${escapeRegExp(name)}$`)
-    })
-  });
-}
-
 /** The names listed, in order. */
 function names(browser: Locator): Locator {
   return browser.locator('.jp-DirListing-content .jp-DirListing-itemText');
-}
-
-/** The folder the browser shows, from its breadcrumbs (`''` at the root). */
-function crumbs(browser: Locator): Locator {
-  return browser.locator('.jp-BreadCrumbs-item:not(.jp-BreadCrumbs-ellipsis)');
 }
 
 async function goInto(browser: Locator, folder: string): Promise<void> {
@@ -253,15 +213,6 @@ async function goTo(browser: Locator, folder: string): Promise<void> {
   for (const part of folder.split('/').filter(Boolean)) {
     await goInto(browser, part);
   }
-}
-
-/** A tab of the main area, by the document's name. */
-function documentTab(page: Page, name: string): Locator {
-  return page.locator('#jp-main-dock-panel .lm-TabBar-tab', {
-    has: page.locator('.lm-TabBar-tabLabel', {
-      hasText: new RegExp(`^${escapeRegExp(name)}$`)
-    })
-  });
 }
 
 /** The path of the document of the current main-area widget. */

@@ -16,10 +16,9 @@ import { expect, test } from '@jupyterlab/galata';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
 import * as crypto from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
 
-const API = '/s3-connectors/api/connectors';
+import { API, endpointFile } from './helpers';
+
 const RUN = crypto.randomBytes(4).toString('hex');
 /** The folder of this run in every bucket. */
 const ROOT = `integrity-${RUN}`;
@@ -39,15 +38,10 @@ interface IServer {
   urlEncoding: boolean;
 }
 
-function endpointFile(name: string): { endpoint: string } {
-  const file = path.resolve(__dirname, '..', name);
-  return JSON.parse(fs.readFileSync(file, 'utf-8'));
-}
-
 const SERVERS: IServer[] = [
   {
     name: 'moto',
-    endpoint: endpointFile('.moto-endpoint.json').endpoint,
+    endpoint: endpointFile('.moto-endpoint.json'),
     bucket: 'galata-direct',
     key: 'galata-key',
     conditional: true,
@@ -56,7 +50,7 @@ const SERVERS: IServer[] = [
   },
   {
     name: 's3rver',
-    endpoint: endpointFile('.s3rver-endpoint.json').endpoint,
+    endpoint: endpointFile('.s3rver-endpoint.json'),
     bucket: 'galata-s3rver',
     key: 'S3RVER',
     conditional: false,
@@ -113,6 +107,36 @@ async function getObject(server: IServer, key: string): Promise<Buffer | null> {
 async function text(server: IServer, key: string): Promise<string | null> {
   const bytes = await getObject(server, key);
   return bytes === null ? null : bytes.toString('utf-8');
+}
+
+/**
+ * Make another writer PUT `body` to `key` once, right after the page's next
+ * save of it: when the first HEAD after a PUT of the key goes out (the drive
+ * checks what it saved), before that HEAD reaches the server.
+ */
+async function otherWriterAfterSave(
+  page: Page,
+  server: IServer,
+  key: string,
+  body: string
+): Promise<{ done: () => boolean }> {
+  const name = key.slice(key.lastIndexOf('/'));
+  let saved = false;
+  let done = false;
+  await page.route(
+    url => url.pathname.endsWith(name),
+    async route => {
+      const method = route.request().method();
+      if (!done && method === 'PUT') {
+        saved = true;
+      } else if (!done && saved && method === 'HEAD') {
+        done = true;
+        await putObject(server, key, body);
+      }
+      await route.continue();
+    }
+  );
+  return { done: () => done };
 }
 
 /** Create and activate a connector, then reload so the page mounts it. */
@@ -255,26 +279,16 @@ for (const server of SERVERS) {
         });
         // The other writer's PUT lands right after ours, before the drive's
         // HeadObject of the saved file.
-        let armed = false;
-        let saved = false;
-        await page.route(
-          url => url.pathname.endsWith('/race.txt'),
-          async route => {
-            const method = route.request().method();
-            if (armed && method === 'PUT') {
-              saved = true;
-            } else if (armed && saved && method === 'HEAD') {
-              armed = false;
-              await putObject(server, key, 'OTHER WRITER');
-            }
-            await route.continue();
-          }
+        const race = await otherWriterAfterSave(
+          page,
+          server,
+          key,
+          'OTHER WRITER'
         );
-        armed = true;
         expect(await saveText(page, `${name}:${key}`, 'v2')).toMatchObject({
           ok: true
         });
-        expect(armed).toBe(false);
+        expect(race.done()).toBe(true);
         expect(await text(server, key)).toBe('OTHER WRITER');
         const second = await saveText(page, `${name}:${key}`, 'v3');
         expect(second).toMatchObject({ ok: false });
@@ -291,21 +305,6 @@ for (const server of SERVERS) {
         const { id, name } = await activeConnector(page, server, backend);
         const key = `${ROOT}/${backend}/typed.txt`;
         await putObject(server, key, 'first line\n');
-        let armed = false;
-        let saved = false;
-        await page.route(
-          url => url.pathname.endsWith('/typed.txt'),
-          async route => {
-            const method = route.request().method();
-            if (armed && method === 'PUT') {
-              saved = true;
-            } else if (armed && saved && method === 'HEAD') {
-              armed = false;
-              await putObject(server, key, 'OTHER WRITER\n');
-            }
-            await route.continue();
-          }
-        );
         await page.evaluate(
           path =>
             (window as any).jupyterapp.commands.execute('docmanager:open', {
@@ -322,10 +321,15 @@ for (const server of SERVERS) {
         await editor.click();
         await page.keyboard.press('Control+End');
         await page.keyboard.type('mine 1');
-        armed = true;
+        const race = await otherWriterAfterSave(
+          page,
+          server,
+          key,
+          'OTHER WRITER\n'
+        );
         await page.keyboard.press('Control+s');
         await expect(tab).not.toHaveClass(/jp-mod-dirty/);
-        await expect.poll(() => armed).toBe(false);
+        await expect.poll(() => race.done()).toBe(true);
         await expect.poll(() => text(server, key)).toBe('OTHER WRITER\n');
 
         await editor.click();

@@ -47,20 +47,35 @@ export async function startMoto(
     ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
     { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] }
   );
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitUntilAnswering(
+    child,
+    `${endpoint}/moto-api/`,
+    `moto (${motoPython()} -m moto.server)`
+  );
+  return { process: child, endpoint };
+}
+
+/**
+ * Wait until a server started as `child` answers `url` (any status below
+ * 500), for at most 30 s; its stderr goes into the error when it doesn't.
+ */
+export async function waitUntilAnswering(
+  child: ChildProcess,
+  url: string,
+  what: string
+): Promise<void> {
   let stderr = '';
   child.stderr?.on('data', data => {
     stderr = (stderr + String(data)).slice(-4000);
   });
-  const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30000;
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(
-        `moto could not start (${motoPython()} -m moto.server): ${stderr}`
-      );
+      throw new Error(`${what} could not start: ${stderr}`);
     }
     try {
-      const response = await fetch(`${endpoint}/moto-api/`);
+      const response = await fetch(url);
       if (response.status < 500) {
         break;
       }
@@ -69,11 +84,10 @@ export async function startMoto(
     }
     if (Date.now() > deadline) {
       child.kill();
-      throw new Error(`moto did not answer at ${endpoint}: ${stderr}`);
+      throw new Error(`${what} did not answer at ${url}: ${stderr}`);
     }
     await new Promise(resolve => setTimeout(resolve, 100));
   }
   child.stderr?.removeAllListeners('data');
   child.stderr?.resume();
-  return { process: child, endpoint };
 }

@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { freePort } from './moto';
+import { freePort, waitUntilAnswering } from './moto';
 
 /** s3rver's built-in account. */
 export const S3RVER_KEY = 'S3RVER';
@@ -45,29 +45,7 @@ export async function startS3rver(): Promise<{
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] }
   );
-  let stderr = '';
-  child.stderr?.on('data', data => {
-    stderr = (stderr + String(data)).slice(-4000);
-  });
   const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`s3rver could not start: ${stderr}`);
-    }
-    try {
-      await fetch(endpoint);
-      break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      child.kill();
-      throw new Error(`s3rver did not answer at ${endpoint}: ${stderr}`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 100));
-  }
-  child.stderr?.removeAllListeners('data');
-  child.stderr?.resume();
+  await waitUntilAnswering(child, endpoint, 's3rver');
   return { process: child, endpoint, directory };
 }
