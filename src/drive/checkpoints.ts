@@ -3,13 +3,12 @@ import {
   GetBucketVersioningCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
-  ObjectVersion,
-  S3Client
+  ObjectVersion
 } from '@aws-sdk/client-s3';
 import { Contents } from '@jupyterlab/services';
 
 import { isNotFound } from './errors';
-import { copyKey, decodeListed } from './operations';
+import { Bucket, decodeListed } from './bucket';
 import { checkpointKey } from './paths';
 
 /** The id of the single checkpoint of an unversioned bucket. */
@@ -35,24 +34,21 @@ export const MAX_VERSION_CHECKPOINTS = 50;
  * fail.
  */
 export class Checkpoints {
-  constructor(
-    private readonly _client: S3Client,
-    private readonly _bucket: string
-  ) {}
+  constructor(private readonly _bucket: Bucket) {}
 
   /**
    * Whether the bucket keeps versions (asked once, then cached).
    */
   async versioned(): Promise<boolean> {
     if (this._versioned === null) {
-      this._versioned = this._client
-        .send(new GetBucketVersioningCommand({ Bucket: this._bucket }))
+      this._versioned = this._bucket.client
+        .send(new GetBucketVersioningCommand({ Bucket: this._bucket.name }))
         .then(answer => answer.Status === 'Enabled')
         .catch(error => {
           // The key may not be allowed to read the bucket's configuration:
           // fall back to copies, which always work.
           console.warn(
-            `Could not read the versioning of bucket "${this._bucket}"; checkpoints will be copies.`,
+            `Could not read the versioning of bucket "${this._bucket.name}"; checkpoints will be copies.`,
             error
           );
           return false;
@@ -66,8 +62,8 @@ export class Checkpoints {
    */
   async create(key: string): Promise<Contents.ICheckpointModel> {
     if (await this.versioned()) {
-      const head = await this._client.send(
-        new HeadObjectCommand({ Bucket: this._bucket, Key: key })
+      const head = await this._bucket.client.send(
+        new HeadObjectCommand({ Bucket: this._bucket.name, Key: key })
       );
       return {
         id: head.VersionId ?? 'null',
@@ -75,9 +71,9 @@ export class Checkpoints {
       };
     }
     const target = checkpointKey(key);
-    await copyKey(this._client, this._bucket, key, target);
-    const head = await this._client.send(
-      new HeadObjectCommand({ Bucket: this._bucket, Key: target })
+    await this._bucket.copyKey(key, target);
+    const head = await this._bucket.client.send(
+      new HeadObjectCommand({ Bucket: this._bucket.name, Key: target })
     );
     return { id: CHECKPOINT_ID, last_modified: iso(head.LastModified) };
   }
@@ -97,8 +93,11 @@ export class Checkpoints {
         }));
     }
     try {
-      const head = await this._client.send(
-        new HeadObjectCommand({ Bucket: this._bucket, Key: checkpointKey(key) })
+      const head = await this._bucket.client.send(
+        new HeadObjectCommand({
+          Bucket: this._bucket.name,
+          Key: checkpointKey(key)
+        })
       );
       return [{ id: CHECKPOINT_ID, last_modified: iso(head.LastModified) }];
     } catch (error) {
@@ -116,9 +115,9 @@ export class Checkpoints {
    */
   async restore(key: string, id: string): Promise<string | undefined> {
     if (await this.versioned()) {
-      return copyKey(this._client, this._bucket, key, key, { versionId: id });
+      return this._bucket.copyKey(key, key, { versionId: id });
     }
-    return copyKey(this._client, this._bucket, checkpointKey(key), key);
+    return this._bucket.copyKey(checkpointKey(key), key);
   }
 
   /**
@@ -138,17 +137,20 @@ export class Checkpoints {
         );
         return;
       }
-      await this._client.send(
+      await this._bucket.client.send(
         new DeleteObjectCommand({
-          Bucket: this._bucket,
+          Bucket: this._bucket.name,
           Key: key,
           VersionId: id
         })
       );
       return;
     }
-    await this._client.send(
-      new DeleteObjectCommand({ Bucket: this._bucket, Key: checkpointKey(key) })
+    await this._bucket.client.send(
+      new DeleteObjectCommand({
+        Bucket: this._bucket.name,
+        Key: checkpointKey(key)
+      })
     );
   }
 
@@ -161,12 +163,7 @@ export class Checkpoints {
       return;
     }
     try {
-      await copyKey(
-        this._client,
-        this._bucket,
-        checkpointKey(from),
-        checkpointKey(to)
-      );
+      await this._bucket.copyKey(checkpointKey(from), checkpointKey(to));
     } catch (error) {
       if (isNotFound(error)) {
         return;
@@ -183,8 +180,11 @@ export class Checkpoints {
     if (await this.versioned()) {
       return;
     }
-    await this._client.send(
-      new DeleteObjectCommand({ Bucket: this._bucket, Key: checkpointKey(key) })
+    await this._bucket.client.send(
+      new DeleteObjectCommand({
+        Bucket: this._bucket.name,
+        Key: checkpointKey(key)
+      })
     );
   }
 
@@ -196,9 +196,9 @@ export class Checkpoints {
     let keyMarker: string | undefined;
     let versionMarker: string | undefined;
     for (;;) {
-      const page = await this._client.send(
+      const page = await this._bucket.client.send(
         new ListObjectVersionsCommand({
-          Bucket: this._bucket,
+          Bucket: this._bucket.name,
           Prefix: key,
           KeyMarker: keyMarker,
           VersionIdMarker: versionMarker,

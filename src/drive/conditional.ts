@@ -19,14 +19,13 @@ import {
   HeadObjectCommand,
   PutObjectCommand,
   PutObjectCommandInput,
-  PutObjectCommandOutput,
-  S3Client
+  PutObjectCommandOutput
 } from '@aws-sdk/client-s3';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { isNotFound } from './errors';
 import { unquote } from './models';
-import { listedETag } from './operations';
+import type { Bucket } from './bucket';
 
 /** Whether the server checks `If-Match` and `If-None-Match` on writes. */
 export type ConditionalSupport = 'unknown' | 'honoured' | 'ignored';
@@ -72,8 +71,7 @@ export function isPreconditionFailed(error: unknown): boolean {
  * @throws a `PreconditionFailed` error when it does not hold
  */
 export async function checkCondition(
-  client: S3Client,
-  bucket: string,
+  bucket: Bucket,
   key: string,
   condition: IWriteCondition
 ): Promise<void> {
@@ -83,13 +81,13 @@ export async function checkCondition(
   }
   let etag: string | undefined;
   try {
-    const head = await client.send(
-      new HeadObjectCommand({ Bucket: bucket, Key: key })
+    const head = await bucket.client.send(
+      new HeadObjectCommand({ Bucket: bucket.name, Key: key })
     );
     // Across origins the ETag header is readable only where the bucket's
     // CORS rule exposes it (moto leaves it out of HEAD answers): the
     // listing's ETag, in the body, is the same.
-    etag = head.ETag ?? (await listedETag(client, bucket, key)) ?? '';
+    etag = head.ETag ?? (await bucket.listedETag(key)) ?? '';
   } catch (error) {
     if (!isNotFound(error)) {
       throw error;
@@ -107,10 +105,7 @@ export async function checkCondition(
  * The conditional writes of one bucket (one connector).
  */
 export class ConditionalWrites {
-  constructor(
-    private readonly _client: S3Client,
-    private readonly _bucket: string
-  ) {}
+  constructor(private readonly _bucket: Bucket) {}
 
   /** What is known of the server's support of conditional writes. */
   get support(): ConditionalSupport {
@@ -135,7 +130,7 @@ export class ConditionalWrites {
   ): Promise<PutObjectCommandOutput> {
     await this.check(input.Key, condition);
     const send = (extra: IWriteCondition) =>
-      this._client.send(
+      this._bucket.client.send(
         new PutObjectCommand({
           ...input,
           IfMatch: extra.ifMatch,
@@ -165,7 +160,7 @@ export class ConditionalWrites {
    */
   async check(key: string, condition: IWriteCondition): Promise<void> {
     if (this._support !== 'honoured') {
-      await checkCondition(this._client, this._bucket, key, condition);
+      await checkCondition(this._bucket, key, condition);
     }
   }
 

@@ -3,10 +3,10 @@ import {
   CompletedPart,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  S3Client,
   UploadPartCommand
 } from '@aws-sdk/client-s3';
 
+import type { Bucket } from './bucket';
 import { concatBytes } from './content';
 import { checkCondition } from './conditional';
 
@@ -40,9 +40,9 @@ export class MultipartUpload {
   static async start(
     options: MultipartUpload.IOptions
   ): Promise<MultipartUpload> {
-    const answer = await options.client.send(
+    const answer = await options.bucket.client.send(
       new CreateMultipartUploadCommand({
-        Bucket: options.bucket,
+        Bucket: options.bucket.name,
         Key: options.key,
         ContentType: options.contentType
       })
@@ -104,9 +104,9 @@ export class MultipartUpload {
       await this._settle();
       this._throwFailure();
       await this._checkConditions();
-      const answer = await this._options.client.send(
+      const answer = await this._options.bucket.client.send(
         new CompleteMultipartUploadCommand({
-          Bucket: this._options.bucket,
+          Bucket: this._options.bucket.name,
           Key: this._options.key,
           UploadId: this.uploadId,
           MultipartUpload: {
@@ -140,9 +140,9 @@ export class MultipartUpload {
     this._buffered = 0;
     await this._settle();
     try {
-      await this._options.client.send(
+      await this._options.bucket.client.send(
         new AbortMultipartUploadCommand({
-          Bucket: this._options.bucket,
+          Bucket: this._options.bucket.name,
           Key: this._options.key,
           UploadId: this.uploadId
         })
@@ -162,8 +162,8 @@ export class MultipartUpload {
    * still checks them atomically on completion.
    */
   private async _checkConditions(): Promise<void> {
-    const { client, bucket, key, ifMatch, ifNoneMatch } = this._options;
-    await checkCondition(client, bucket, key, { ifMatch, ifNoneMatch });
+    const { bucket, key, ifMatch, ifNoneMatch } = this._options;
+    await checkCondition(bucket, key, { ifMatch, ifNoneMatch });
   }
 
   /**
@@ -182,10 +182,10 @@ export class MultipartUpload {
     this._buffer = [];
     this._buffered = 0;
     const partNumber = this._nextPart++;
-    const part = this._options.client
+    const part = this._options.bucket.client
       .send(
         new UploadPartCommand({
-          Bucket: this._options.bucket,
+          Bucket: this._options.bucket.name,
           Key: this._options.key,
           UploadId: this.uploadId,
           PartNumber: partNumber,
@@ -247,8 +247,8 @@ export namespace MultipartUpload {
    * The options of an upload.
    */
   export interface IOptions {
-    client: S3Client;
-    bucket: string;
+    /** The bucket, with the client that reaches it. */
+    bucket: Bucket;
     key: string;
     contentType?: string;
     /** Complete only if the object still has this ETag. */

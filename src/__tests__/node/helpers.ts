@@ -13,7 +13,7 @@ import {
 import { Contents } from '@jupyterlab/services';
 
 import { createS3Client, S3Drive } from '../../drive';
-import { decodeListed } from '../../drive/operations';
+import { decodeListed } from '../../drive/bucket';
 
 /** The main moto server. */
 export function endpoint(): string {
