@@ -6,9 +6,11 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+
+// The same free-port helper as the jest set-up.
+import { freePort } from '../../src/__tests__/node/moto';
 
 /** The repository's root. */
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -16,18 +18,7 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 /** The venv's bin folder. */
 export const VENV_BIN = path.join(ROOT, '.venv', 'bin');
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address() as net.AddressInfo;
-      server.close(() => resolve(address.port));
-    });
-  });
-}
+export { freePort };
 
 export function sleep(ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms));
