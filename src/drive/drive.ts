@@ -17,7 +17,7 @@ import { ErrorReporter } from './reporting';
 import { inactiveError, readOnlyError, rootError } from './refusals';
 import { ProxyRefusedKeyError, proxyRefusal } from './requestPath';
 import { presignedDownload } from './transport';
-import { Writer } from './writer';
+import { IUploadFileOptions, Writer } from './writer';
 
 /**
  * A JupyterLab drive on an S3 bucket (or a prefix of it).
@@ -280,6 +280,31 @@ export class S3Drive implements Contents.IDrive {
       creating = !this._context.etags.has(resolved.key);
       const { model, complete } = await this._writer.save(resolved, options);
       return complete ? this._emitSave(model) : model;
+    } catch (error) {
+      throw await this._errors.map(error, localPath, creating);
+    }
+  }
+
+  /**
+   * Upload a file as it is (the `File` of an upload button or a drop): one
+   * multipart upload whose parts are read from the blob as they are sent,
+   * several in flight; no base64. The write follows the drive's conditions
+   * (an object changed since the drive saw it is not overwritten), and a
+   * failure or a cancel (`signal`) leaves neither an object nor parts.
+   */
+  async uploadFile(
+    localPath: string,
+    blob: Blob,
+    options: IUploadFileOptions = {}
+  ): Promise<Contents.IModel> {
+    let creating = false;
+    try {
+      this._checkWritable();
+      const resolved = this._resolveNotRoot(localPath);
+      creating = !this._context.etags.has(resolved.key);
+      return this._emitSave(
+        await this._writer.uploadFile(resolved, blob, options)
+      );
     } catch (error) {
       throw await this._errors.map(error, localPath, creating);
     }

@@ -13,3 +13,5 @@ export * from './multipart';
 export * from './paths';
 export * from './requestPath';
 export * from './transport';
+export * from './fileUpload';
+export type { IUploadFileOptions } from './writer';

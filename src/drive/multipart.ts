@@ -131,11 +131,20 @@ export class MultipartUpload {
    * first, so that none is stored after the abort. Never rejects: the upload
    * is already failing, and its error is the one to report.
    */
-  async abort(): Promise<void> {
+  abort(): Promise<void> {
+    if (this._aborted) {
+      // Aborted already: resolves once that abort is through.
+      return this._aborted;
+    }
     if (this._done) {
-      return;
+      return Promise.resolve();
     }
     this._done = true;
+    this._aborted = this._abort();
+    return this._aborted;
+  }
+
+  private async _abort(): Promise<void> {
     this._buffer = [];
     this._buffered = 0;
     await this._settle();
@@ -237,6 +246,7 @@ export class MultipartUpload {
   private _inFlight = new Set<Promise<void>>();
   private _failure: { error: unknown } | null = null;
   private _done = false;
+  private _aborted: Promise<void> | null = null;
 }
 
 /**

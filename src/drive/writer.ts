@@ -8,6 +8,7 @@ import {
   serializeNotebook
 } from './content';
 import { IDriveContext } from './context';
+import { UploadCancelledError, uploadBlob } from './fileUpload';
 import { isNotFound, notFoundError, S3DriveError } from './errors';
 import { now } from './models';
 import { MultipartUpload } from './multipart';
@@ -34,9 +35,65 @@ export class Writer {
   /** The conditional writes of the bucket. */
   readonly conditional: ConditionalWrites;
 
-  /** Abort every pending chunked upload. */
+  /** Abort every pending chunked upload and file upload. */
   abortUploads(): void {
     this._uploads.abortAll();
+    this._fileUploads.forEach(controller => controller.abort());
+  }
+
+  /**
+   * Upload a file (a `Blob`) as it is, in parts read from it as they are
+   * sent (`fileUpload.ts`), under the drive's write condition: it overwrites
+   * only the version the drive knows of, and creates only what does not
+   * exist.
+   */
+  async uploadFile(
+    resolved: IResolvedPath,
+    blob: Blob,
+    options: IUploadFileOptions = {}
+  ): Promise<Contents.IModel> {
+    const { bucket, etags, trans } = this._context;
+    checkKeyLength(resolved.key, resolved.path, trans);
+    const controller = new AbortController();
+    const cancel = () => controller.abort();
+    options.signal?.addEventListener('abort', cancel);
+    if (options.signal?.aborted) {
+      controller.abort();
+    }
+    this._fileUploads.add(controller);
+    try {
+      const contentType = this._contentType(resolved.path, {
+        type: 'file',
+        format: 'base64'
+      });
+      const etag = await uploadBlob({
+        bucket,
+        key: resolved.key,
+        blob,
+        contentType,
+        condition: etags.conditionFor(resolved.key),
+        putWhole: bytes => this._putObject(resolved.key, bytes, contentType),
+        signal: controller.signal,
+        onProgress: options.onProgress,
+        partsInFlight: options.partsInFlight
+      });
+      etags.held(resolved.key, etag);
+      return await this.saved(resolved, etag);
+    } catch (error) {
+      if (error instanceof UploadCancelledError) {
+        throw new S3DriveError(
+          trans.__(
+            'The upload of "%1" was cancelled: nothing was written.',
+            resolved.path
+          ),
+          { code: 'UploadCancelled', status: 400, cause: error }
+        );
+      }
+      throw error;
+    } finally {
+      this._fileUploads.delete(controller);
+      options.signal?.removeEventListener('abort', cancel);
+    }
   }
 
   /**
@@ -318,4 +375,15 @@ export class Writer {
   }
 
   private readonly _uploads = new ChunkedUploads();
+  private readonly _fileUploads = new Set<AbortController>();
+}
+
+/** The options of a file upload (`S3Drive.uploadFile`). */
+export interface IUploadFileOptions {
+  /** Cancels the upload: nothing is left behind. */
+  signal?: AbortSignal;
+  /** Called with the bytes read so far and the total. */
+  onProgress?: (loaded: number, total: number) => void;
+  /** How many parts are sent at once (default 4). */
+  partsInFlight?: number;
 }
