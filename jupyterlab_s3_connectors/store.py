@@ -13,6 +13,11 @@ fingerprints of the keys that encrypted its secrets (``key_fingerprints``), and 
 mutation first checks that the keys at hand open every stored secret, so a missing key file
 or a second server configured with other keys changes nothing. :meth:`rotate_secrets`
 re-encrypts every secret under the first key, in one atomic write.
+
+Reads are cheap enough for the proxy, which looks a connector up on every request: the file
+is read each time (so another process's write is seen at once), but parsed only when its
+bytes changed, and a secret is decrypted only when its token or the keys changed (the
+decrypted secret is kept in memory, never logged, and forgotten with its connector).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import logging
 import os
 import stat
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -103,6 +109,12 @@ class ConnectorStore:
         self.keys = keys
         #: The clock of ``created_at`` and ``updated_at`` (an aware datetime); tests set theirs.
         self.now = now
+        #: The file's bytes last parsed by a query and what they held (the parse is reused
+        #: while the bytes are the same).
+        self._parsed: tuple[bytes | None, list[Connector]] | None = None
+        #: connector id -> (secret token, key fingerprints, decrypted secret).
+        self._secrets: dict[str, tuple[str, tuple[str, ...], str]] = {}
+        self._cache_lock = threading.Lock()  # queries run in worker threads
 
     def __repr__(self) -> str:
         return f"<ConnectorStore path={self.path!r}>"
@@ -116,23 +128,30 @@ class ConnectorStore:
     def list_connectors(self) -> list[Connector]:
         """All connectors, sorted by name."""
         with self._lock(exclusive=False):
-            connectors = self._load()
+            connectors = self._load_for_query()
         return sorted(connectors, key=lambda c: c.name)
 
     def get(self, connector_id: str) -> Connector:
         with self._lock(exclusive=False):
-            return _find(self._load(), connector_id)
+            return _find(self._load_for_query(), connector_id)
 
     def credentials(self, connector_id: str) -> Credentials:
         """Decrypt the connector's secret (for the connection test and the proxy)."""
-        with self._lock(exclusive=False):
-            connectors = self._load()
-        connector = _find(connectors, connector_id)
+        return self.credentials_of(self.get(connector_id))
+
+    def credentials_of(self, connector: Connector) -> Credentials:
+        """Decrypt the secret of ``connector`` as :meth:`get` returned it (no second read)."""
         if not connector.secret:
             raise StoreError(
                 f"Connector '{connector.name}' has no secret access key: edit it and enter one."
             )
+        # The keys are looked up every time: a key file removed or replaced is noticed.
         cipher = self.keys.cipher(create=False)
+        keys = tuple(cipher.fingerprints)
+        with self._cache_lock:
+            known = self._secrets.get(connector.id)
+        if known is not None and known[0] == connector.secret and known[1] == keys:
+            return Credentials(connector.access_key_id, known[2])
         try:
             secret = cipher.decrypt(connector.secret)
         except (InvalidToken, ValueError, UnicodeError):
@@ -141,6 +160,8 @@ class ConnectorStore:
                 f"encryption key(s) from {cipher.source}. Restore the key that encrypted it, "
                 "or edit the connector and enter the secret access key again."
             ) from None
+        with self._cache_lock:
+            self._secrets[connector.id] = (connector.secret, keys, secret)
         return Credentials(connector.access_key_id, secret)
 
     # -- mutations ---------------------------------------------------------------
@@ -316,8 +337,27 @@ class ConnectorStore:
     def _load(self) -> list[Connector]:
         return self._load_state()[0]
 
+    def _load_for_query(self) -> list[Connector]:
+        """The connectors, as copies, parsed again only if the file's bytes changed."""
+        raw = self._read()
+        parsed = self._parsed
+        if parsed is None or parsed[0] != raw:
+            connectors = self._parse_raw(raw)[0] if raw is not None else []
+            ids = {c.id for c in connectors}
+            parsed = (raw, connectors)
+            with self._cache_lock:
+                self._parsed = parsed
+                for connector_id in [i for i in self._secrets if i not in ids]:
+                    del self._secrets[connector_id]  # deleted: forget its secret
+        return [dataclasses.replace(connector) for connector in parsed[1]]
+
     def _load_state(self) -> tuple[list[Connector], list[str]]:
         """The connectors and the recorded fingerprints of the keys of their secrets."""
+        raw = self._read()
+        return self._parse_raw(raw) if raw is not None else ([], [])
+
+    def _read(self) -> bytes | None:
+        """The file's bytes (None when there is no file yet)."""
         try:
             with open(self.path, "rb") as handle:
                 mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
@@ -328,13 +368,15 @@ class ConnectorStore:
                         mode,
                     )
                     os.fchmod(handle.fileno(), 0o600)
-                raw = handle.read()
+                return handle.read()
         except FileNotFoundError:
-            return [], []
+            return None
         except OSError as error:
             raise StoreError(
                 f"The connector store {self.path} cannot be read ({error.strerror})."
             ) from None
+
+    def _parse_raw(self, raw: bytes) -> tuple[list[Connector], list[str]]:
         try:
             document = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:

@@ -57,7 +57,7 @@ from ..proxy_rules import (
     sign,
     split_proxy_path,
 )
-from ..store import Connector, ConnectorStore
+from ..store import Connector, ConnectorStore, Credentials
 from ..uploads import MAX_XML_ANSWER
 from .base import AUTH_RESOURCE, ServerOptions
 from .upstream import BodyPipe, IdleTimer, ProxyOptions, UpstreamClient, endpoint_lists_upload
@@ -109,6 +109,8 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         self.server_options = options
         self.proxy_options = proxy_options
         self._connector: Connector | None = None
+        #: The connector's credentials (or why there are none), read with the connector.
+        self._credentials: Credentials | StoreError | None = None
         self._plan: UpstreamPlan | None = None
         self._pipe: BodyPipe | None = None
         self._buffer: bytearray | None = None
@@ -205,7 +207,7 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         proxy_root = url_path_join(self.base_url, PROXY_PREFIX) + "/"
         raw_id, raw_rest = split_proxy_path(self.request.path, proxy_root)
         try:
-            connector = await asyncio.to_thread(self.store.get, raw_id)
+            connector, self._credentials = await asyncio.to_thread(self._look_up, raw_id)
         except ConnectorNotFound as error:
             raise ProxyError(404, "NoSuchConnector", error.message) from None
         except StoreError as error:
@@ -249,6 +251,27 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
                     expect_continue=length >= _EXPECT_CONTINUE_FROM,
                 )
             )
+
+    def _look_up(self, connector_id: str) -> tuple[Connector, Credentials | StoreError]:
+        """The connector and its credentials in one read of the store (in a worker thread).
+
+        A secret that cannot be had is only reported once the request is to go upstream,
+        after the checks that may refuse it anyway.
+        """
+        connector = self.store.get(connector_id)
+        try:
+            return connector, self.store.credentials_of(connector)
+        except StoreError as error:
+            return connector, error
+
+    def _request_credentials(self) -> Credentials:
+        """The credentials read in :meth:`prepare` (or why there are none)."""
+        credentials = self._credentials
+        if isinstance(credentials, StoreError):
+            raise credentials
+        if credentials is None:
+            raise StoreError("The connector's credentials were already used for this request.")
+        return credentials
 
     def data_received(self, chunk: bytes) -> Awaitable[None] | None:
         if self._timer is not None:
@@ -319,9 +342,10 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
             return
         # Not remembered (a restart, or another server): the endpoint's list must show it.
         try:
-            credentials = await asyncio.to_thread(self.store.credentials, connector.id)
+            credentials = self._request_credentials()
             timeout = self.server_options.connection_timeout
-            if await endpoint_lists_upload(connector, credentials, *entry[2:], timeout):
+            pool = self.proxy_options.pool
+            if await endpoint_lists_upload(connector, credentials, *entry[2:], timeout, pool):
                 self.proxy_options.uploads.add(*entry)
                 return
         except (StoreError, OSError, HTTPClientError) as error:
@@ -362,9 +386,15 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         if self._timer is None:
             self._timer = IdleTimer(self.server_options.connection_timeout)
         timer = self._timer
-        client = UpstreamClient(force_instance=True, max_body_size=self.proxy_options.max_body_size)
+        pool = self.proxy_options.pool
+        max_body_size = self.proxy_options.max_body_size
+        client = (
+            pool.client(max_body_size)
+            if pool is not None
+            else UpstreamClient(force_instance=True, max_body_size=max_body_size)
+        )
         try:
-            credentials = await asyncio.to_thread(self.store.credentials, connector.id)
+            credentials = self._request_credentials()
             request = HTTPRequest(
                 plan.url,
                 method=plan.method,
@@ -380,6 +410,7 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
                 streaming_callback=self._on_upstream_chunk,
             )
             del credentials
+            self._credentials = None  # signed: the handler keeps no secret longer
             request.idle_timer = timer  # type: ignore[attr-defined]  # see upstream.py
             timer.touch()
             timer.start()
@@ -409,7 +440,8 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
             )
         finally:
             timer.stop()
-            client.close()
+            if pool is None:
+                client.close()
             if self._pipe is not None:
                 self._pipe.close()
         await self._finish_answer()
