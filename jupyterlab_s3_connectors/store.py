@@ -14,10 +14,12 @@ mutation first checks that the keys at hand open every stored secret, so a missi
 or a second server configured with other keys changes nothing. :meth:`rotate_secrets`
 re-encrypts every secret under the first key, in one atomic write.
 
-Reads are cheap enough for the proxy, which looks a connector up on every request: the file
-is read each time (so another process's write is seen at once), but parsed only when its
-bytes changed, and a secret is decrypted only when its token or the keys changed (the
+Reads are cheap enough for the proxy, which looks a connector up on every request: queries
+read the file each time (so another process's write is seen at once) but parse it only when
+its bytes changed, and a secret is decrypted only when its token or the keys changed (the
 decrypted secret is kept in memory, never logged, and forgotten with its connector).
+:meth:`ConnectorStore.cached` answers without reading at all while neither the store file
+nor the key file changed identity (every write replaces the file: a new inode).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from .crypto import InvalidToken, KeyProvider, SecretCipher
+from .crypto import FileState, InvalidToken, KeyProvider, SecretCipher, file_state
 from .errors import ConnectorActive, ConnectorNotFound, DuplicateName, StoreError
 from .validation import EDITABLE_FIELDS
 
@@ -111,9 +113,9 @@ class ConnectorStore:
         self.now = now
         #: The file's bytes last parsed by a query and what they held (the parse is reused
         #: while the bytes are the same).
-        self._parsed: tuple[bytes | None, list[Connector]] | None = None
-        #: connector id -> (secret token, key fingerprints, decrypted secret).
-        self._secrets: dict[str, tuple[str, tuple[str, ...], str]] = {}
+        self._parsed: tuple[bytes | None, list[Connector], FileState | None] | None = None
+        #: connector id -> (secret token, key fingerprints, decrypted secret, keys' state).
+        self._secrets: dict[str, tuple[str, tuple[str, ...], str, FileState | None]] = {}
         self._cache_lock = threading.Lock()  # queries run in worker threads
 
     def __repr__(self) -> str:
@@ -139,6 +141,26 @@ class ConnectorStore:
         """Decrypt the connector's secret (for the connection test and the proxy)."""
         return self.credentials_of(self.get(connector_id))
 
+    def cached(self, connector_id: str) -> tuple[Connector, Credentials] | None:
+        """The connector and its credentials as last read, if neither the store file nor the
+        keys changed since; None otherwise (then use :meth:`get` and :meth:`credentials_of`).
+
+        Two ``stat`` calls: no lock, no read, no decryption, so it can run on the event loop.
+        """
+        parsed = self._parsed
+        if parsed is None or parsed[2] is None or _state_of(self.path) != parsed[2]:
+            return None
+        connector = next((c for c in parsed[1] if c.id == connector_id), None)
+        if connector is None or not connector.secret:
+            return None
+        with self._cache_lock:
+            known = self._secrets.get(connector_id)
+        if known is None or known[0] != connector.secret or known[3] is None:
+            return None
+        if self.keys.state() != known[3]:
+            return None
+        return dataclasses.replace(connector), Credentials(connector.access_key_id, known[2])
+
     def credentials_of(self, connector: Connector) -> Credentials:
         """Decrypt the secret of ``connector`` as :meth:`get` returned it (no second read)."""
         if not connector.secret:
@@ -146,12 +168,16 @@ class ConnectorStore:
                 f"Connector '{connector.name}' has no secret access key: edit it and enter one."
             )
         # The keys are looked up every time: a key file removed or replaced is noticed.
+        keys_state = self.keys.state()  # before reading them: a change after is seen later
         cipher = self.keys.cipher(create=False)
         keys = tuple(cipher.fingerprints)
         with self._cache_lock:
             known = self._secrets.get(connector.id)
         if known is not None and known[0] == connector.secret and known[1] == keys:
-            return Credentials(connector.access_key_id, known[2])
+            secret = known[2]
+            with self._cache_lock:
+                self._secrets[connector.id] = (connector.secret, keys, secret, keys_state)
+            return Credentials(connector.access_key_id, secret)
         try:
             secret = cipher.decrypt(connector.secret)
         except (InvalidToken, ValueError, UnicodeError):
@@ -161,7 +187,7 @@ class ConnectorStore:
                 "or edit the connector and enter the secret access key again."
             ) from None
         with self._cache_lock:
-            self._secrets[connector.id] = (connector.secret, keys, secret)
+            self._secrets[connector.id] = (connector.secret, keys, secret, keys_state)
         return Credentials(connector.access_key_id, secret)
 
     # -- mutations ---------------------------------------------------------------
@@ -339,12 +365,16 @@ class ConnectorStore:
 
     def _load_for_query(self) -> list[Connector]:
         """The connectors, as copies, parsed again only if the file's bytes changed."""
-        raw = self._read()
+        raw, state = self._read_with_state()
         parsed = self._parsed
-        if parsed is None or parsed[0] != raw:
-            connectors = self._parse_raw(raw)[0] if raw is not None else []
+        if parsed is None or parsed[0] != raw or parsed[2] != state:
+            connectors = (
+                parsed[1]
+                if parsed is not None and parsed[0] == raw
+                else (self._parse_raw(raw)[0] if raw is not None else [])
+            )
             ids = {c.id for c in connectors}
-            parsed = (raw, connectors)
+            parsed = (raw, connectors, state)
             with self._cache_lock:
                 self._parsed = parsed
                 for connector_id in [i for i in self._secrets if i not in ids]:
@@ -358,9 +388,14 @@ class ConnectorStore:
 
     def _read(self) -> bytes | None:
         """The file's bytes (None when there is no file yet)."""
+        return self._read_with_state()[0]
+
+    def _read_with_state(self) -> tuple[bytes | None, FileState | None]:
+        """The file's bytes and the state of the file they were read from."""
         try:
             with open(self.path, "rb") as handle:
-                mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
+                info = os.fstat(handle.fileno())
+                mode = stat.S_IMODE(info.st_mode)
                 if mode & 0o077:
                     log.warning(
                         "The connector store %s had permissions %o; restricting them to 0600.",
@@ -368,9 +403,10 @@ class ConnectorStore:
                         mode,
                     )
                     os.fchmod(handle.fileno(), 0o600)
-                return handle.read()
+                    info = os.fstat(handle.fileno())
+                return handle.read(), file_state(info)
         except FileNotFoundError:
-            return None
+            return None, None
         except OSError as error:
             raise StoreError(
                 f"The connector store {self.path} cannot be read ({error.strerror})."
@@ -468,6 +504,13 @@ class ConnectorStore:
             f"The connector store {self.path} cannot be written ({error.strerror}); "
             "it was left as it was."
         )
+
+
+def _state_of(path: str) -> FileState | None:
+    try:
+        return file_state(os.stat(path))
+    except OSError:
+        return None
 
 
 def _find(connectors: list[Connector], connector_id: str) -> Connector:

@@ -207,7 +207,12 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         proxy_root = url_path_join(self.base_url, PROXY_PREFIX) + "/"
         raw_id, raw_rest = split_proxy_path(self.request.path, proxy_root)
         try:
-            connector, self._credentials = await asyncio.to_thread(self._look_up, raw_id)
+            # Neither file changed since the last request: no trip to a worker thread.
+            cached = self.store.cached(raw_id)
+            if cached is not None:
+                connector, self._credentials = cached
+            else:
+                connector, self._credentials = await asyncio.to_thread(self._look_up, raw_id)
         except ConnectorNotFound as error:
             raise ProxyError(404, "NoSuchConnector", error.message) from None
         except StoreError as error:

@@ -433,3 +433,34 @@ def test_a_removed_key_file_is_noticed_despite_the_cache(tmp_path):
     with pytest.raises(StoreError) as missing:
         store.credentials(connector.id)
     assert SECRET not in str(missing.value)
+
+
+def test_the_cached_lookup_answers_only_while_nothing_changed(tmp_path, monkeypatch):
+    store = new_store(tmp_path)
+    connector = store.create(FIELDS, SECRET, "alice")
+    assert store.cached(connector.id) is None  # nothing read yet
+    assert store.credentials(connector.id).secret_access_key == SECRET
+    decryptions = count_decryptions(monkeypatch)
+    found = store.cached(connector.id)
+    assert found is not None
+    assert found[0].endpoint == FIELDS["endpoint"]
+    assert found[1].secret_access_key == SECRET
+    assert store.cached("no-such-id") is None
+
+    # Another process edits the connector: the cached answer is gone until read again.
+    new_store(tmp_path).update(connector.id, {"endpoint": "http://127.0.0.1:10"}, "second")
+    assert store.cached(connector.id) is None
+    assert store.credentials(connector.id).secret_access_key == "second"
+    found = store.cached(connector.id)
+    assert found is not None
+    assert (found[0].endpoint, found[1].secret_access_key) == ("http://127.0.0.1:10", "second")
+
+    # The key file is replaced (same keys): looked at again, nothing decrypted again.
+    store.keys.write_key_file(store.keys.key_file_keys())
+    assert store.cached(connector.id) is None
+    assert store.credentials(connector.id).secret_access_key == "second"
+    assert store.cached(connector.id) is not None
+    assert len(decryptions) == 1  # only the new secret's
+
+    (tmp_path / "key").unlink()
+    assert store.cached(connector.id) is None
