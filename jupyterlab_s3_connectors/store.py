@@ -14,12 +14,10 @@ mutation first checks that the keys at hand open every stored secret, so a missi
 or a second server configured with other keys changes nothing. :meth:`rotate_secrets`
 re-encrypts every secret under the first key, in one atomic write.
 
-Reads are cheap enough for the proxy, which looks a connector up on every request: queries
-read the file each time (so another process's write is seen at once) but parse it only when
-its bytes changed, and a secret is decrypted only when its token or the keys changed (the
-decrypted secret is kept in memory, never logged, and forgotten with its connector).
-:meth:`ConnectorStore.cached` answers without reading at all while neither the store file
-nor the key file changed identity (every write replaces the file: a new inode).
+Queries read the file each time, so another process's write is seen at once, but parse
+it again and decrypt a secret again only when something changed (:mod:`.read_cache`);
+:meth:`ConnectorStore.cached` answers the proxy without any read while neither the store
+file nor the key file changed.
 """
 
 from __future__ import annotations
@@ -32,7 +30,6 @@ import logging
 import os
 import stat
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -42,6 +39,7 @@ from typing import Any
 
 from .crypto import FileState, InvalidToken, KeyProvider, SecretCipher, file_state
 from .errors import ConnectorActive, ConnectorNotFound, DuplicateName, StoreError
+from .read_cache import ReadCache
 from .validation import EDITABLE_FIELDS
 
 log = logging.getLogger(__name__)
@@ -111,12 +109,7 @@ class ConnectorStore:
         self.keys = keys
         #: The clock of ``created_at`` and ``updated_at`` (an aware datetime); tests set theirs.
         self.now = now
-        #: The file's bytes last parsed by a query and what they held (the parse is reused
-        #: while the bytes are the same).
-        self._parsed: tuple[bytes | None, list[Connector], FileState | None] | None = None
-        #: connector id -> (secret token, key fingerprints, decrypted secret, keys' state).
-        self._secrets: dict[str, tuple[str, tuple[str, ...], str, FileState | None]] = {}
-        self._cache_lock = threading.Lock()  # queries run in worker threads
+        self._cache = ReadCache()
 
     def __repr__(self) -> str:
         return f"<ConnectorStore path={self.path!r}>"
@@ -147,19 +140,11 @@ class ConnectorStore:
 
         Two ``stat`` calls: no lock, no read, no decryption, so it can run on the event loop.
         """
-        parsed = self._parsed
-        if parsed is None or parsed[2] is None or _state_of(self.path) != parsed[2]:
+        found = self._cache.lookup(connector_id, _state_of(self.path))
+        if found is None or self.keys.state() != found[2]:
             return None
-        connector = next((c for c in parsed[1] if c.id == connector_id), None)
-        if connector is None or not connector.secret:
-            return None
-        with self._cache_lock:
-            known = self._secrets.get(connector_id)
-        if known is None or known[0] != connector.secret or known[3] is None:
-            return None
-        if self.keys.state() != known[3]:
-            return None
-        return dataclasses.replace(connector), Credentials(connector.access_key_id, known[2])
+        connector, secret, _ = found
+        return connector, Credentials(connector.access_key_id, secret)
 
     def credentials_of(self, connector: Connector) -> Credentials:
         """Decrypt the secret of ``connector`` as :meth:`get` returned it (no second read)."""
@@ -171,23 +156,17 @@ class ConnectorStore:
         keys_state = self.keys.state()  # before reading them: a change after is seen later
         cipher = self.keys.cipher(create=False)
         keys = tuple(cipher.fingerprints)
-        with self._cache_lock:
-            known = self._secrets.get(connector.id)
-        if known is not None and known[0] == connector.secret and known[1] == keys:
-            secret = known[2]
-            with self._cache_lock:
-                self._secrets[connector.id] = (connector.secret, keys, secret, keys_state)
-            return Credentials(connector.access_key_id, secret)
-        try:
-            secret = cipher.decrypt(connector.secret)
-        except (InvalidToken, ValueError, UnicodeError):
-            raise StoreError(
-                f"The secret of connector '{connector.name}' cannot be decrypted with the "
-                f"encryption key(s) from {cipher.source}. Restore the key that encrypted it, "
-                "or edit the connector and enter the secret access key again."
-            ) from None
-        with self._cache_lock:
-            self._secrets[connector.id] = (connector.secret, keys, secret, keys_state)
+        secret = self._cache.secret(connector, keys)
+        if secret is None:
+            try:
+                secret = cipher.decrypt(connector.secret)
+            except (InvalidToken, ValueError, UnicodeError):
+                raise StoreError(
+                    f"The secret of connector '{connector.name}' cannot be decrypted with the "
+                    f"encryption key(s) from {cipher.source}. Restore the key that encrypted "
+                    "it, or edit the connector and enter the secret access key again."
+                ) from None
+        self._cache.remember(connector, keys, secret, keys_state)
         return Credentials(connector.access_key_id, secret)
 
     # -- mutations ---------------------------------------------------------------
@@ -366,20 +345,7 @@ class ConnectorStore:
     def _load_for_query(self) -> list[Connector]:
         """The connectors, as copies, parsed again only if the file's bytes changed."""
         raw, state = self._read_with_state()
-        parsed = self._parsed
-        if parsed is None or parsed[0] != raw or parsed[2] != state:
-            connectors = (
-                parsed[1]
-                if parsed is not None and parsed[0] == raw
-                else (self._parse_raw(raw)[0] if raw is not None else [])
-            )
-            ids = {c.id for c in connectors}
-            parsed = (raw, connectors, state)
-            with self._cache_lock:
-                self._parsed = parsed
-                for connector_id in [i for i in self._secrets if i not in ids]:
-                    del self._secrets[connector_id]  # deleted: forget its secret
-        return [dataclasses.replace(connector) for connector in parsed[1]]
+        return self._cache.connectors(raw, state, lambda data: self._parse_raw(data)[0])
 
     def _load_state(self) -> tuple[list[Connector], list[str]]:
         """The connectors and the recorded fingerprints of the keys of their secrets."""

@@ -60,7 +60,8 @@ from ..proxy_rules import (
 from ..store import Connector, ConnectorStore, Credentials
 from ..uploads import MAX_XML_ANSWER
 from .base import AUTH_RESOURCE, ServerOptions
-from .upstream import BodyPipe, IdleTimer, ProxyOptions, UpstreamClient, endpoint_lists_upload
+from .lookup import look_up
+from .upstream import BodyPipe, IdleTimer, ProxyOptions, endpoint_lists_upload
 
 #: URL prefix of the proxy, below the server's base_url.
 PROXY_PREFIX = "s3-connectors/proxy"
@@ -207,12 +208,7 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         proxy_root = url_path_join(self.base_url, PROXY_PREFIX) + "/"
         raw_id, raw_rest = split_proxy_path(self.request.path, proxy_root)
         try:
-            # Neither file changed since the last request: no trip to a worker thread.
-            cached = self.store.cached(raw_id)
-            if cached is not None:
-                connector, self._credentials = cached
-            else:
-                connector, self._credentials = await asyncio.to_thread(self._look_up, raw_id)
+            connector, self._credentials = await look_up(self.store, raw_id)
         except ConnectorNotFound as error:
             raise ProxyError(404, "NoSuchConnector", error.message) from None
         except StoreError as error:
@@ -256,18 +252,6 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
                     expect_continue=length >= _EXPECT_CONTINUE_FROM,
                 )
             )
-
-    def _look_up(self, connector_id: str) -> tuple[Connector, Credentials | StoreError]:
-        """The connector and its credentials in one read of the store (in a worker thread).
-
-        A secret that cannot be had is only reported once the request is to go upstream,
-        after the checks that may refuse it anyway.
-        """
-        connector = self.store.get(connector_id)
-        try:
-            return connector, self.store.credentials_of(connector)
-        except StoreError as error:
-            return connector, error
 
     def _request_credentials(self) -> Credentials:
         """The credentials read in :meth:`prepare` (or why there are none)."""
@@ -391,13 +375,7 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         if self._timer is None:
             self._timer = IdleTimer(self.server_options.connection_timeout)
         timer = self._timer
-        pool = self.proxy_options.pool
-        max_body_size = self.proxy_options.max_body_size
-        client = (
-            pool.client(max_body_size)
-            if pool is not None
-            else UpstreamClient(force_instance=True, max_body_size=max_body_size)
-        )
+        client = self.proxy_options.pool.client(self.proxy_options.max_body_size)
         try:
             credentials = self._request_credentials()
             request = HTTPRequest(
@@ -445,8 +423,6 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
             )
         finally:
             timer.stop()
-            if pool is None:
-                client.close()
             if self._pipe is not None:
                 self._pipe.close()
         await self._finish_answer()

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
@@ -66,7 +66,7 @@ class ProxyOptions:
     #: The multipart uploads the proxy started, shared by all requests.
     uploads: UploadRegistry
     #: Keep-alive connections to the endpoints, shared by all requests.
-    pool: UpstreamPool | None = None
+    pool: UpstreamPool = field(default_factory=UpstreamPool)
 
 
 class BodyPipe:
@@ -319,37 +319,29 @@ async def endpoint_lists_upload(
     key: str,
     upload_id: str,
     timeout: float,
-    pool: UpstreamPool | None = None,
+    pool: UpstreamPool,
 ) -> bool:
     """Whether the endpoint's ListMultipartUploads shows ``upload_id`` for exactly ``key``."""
     base = connector.endpoint.rstrip("/") + "/" + s3_quote(connector.bucket)
     page: UploadsPage | None = None
-    client = (
-        pool.client(MAX_XML_ANSWER)
-        if pool is not None
-        else UpstreamClient(force_instance=True, max_body_size=MAX_XML_ANSWER)
-    )
-    try:
-        for _ in range(MAX_LISTING_PAGES):
-            plan = UpstreamPlan("GET", base + "?" + list_uploads_query(key, page), {}, None)
-            answer = await client.fetch(
-                HTTPRequest(
-                    plan.url,
-                    headers=sign(plan, connector, credentials),
-                    follow_redirects=False,
-                    connect_timeout=timeout,
-                    request_timeout=timeout,
-                ),
-                raise_error=False,
-            )
-            page = parse_uploads_page(answer.body or b"") if answer.code == 200 else None
-            if page is None:
-                return False
-            if (key, upload_id) in page.uploads:
-                return True
-            if not page.next_key_marker or any(k > key for k, _ in page.uploads):
-                return False
-    finally:
-        if pool is None:
-            client.close()
+    client = pool.client(MAX_XML_ANSWER)
+    for _ in range(MAX_LISTING_PAGES):
+        plan = UpstreamPlan("GET", base + "?" + list_uploads_query(key, page), {}, None)
+        answer = await client.fetch(
+            HTTPRequest(
+                plan.url,
+                headers=sign(plan, connector, credentials),
+                follow_redirects=False,
+                connect_timeout=timeout,
+                request_timeout=timeout,
+            ),
+            raise_error=False,
+        )
+        page = parse_uploads_page(answer.body or b"") if answer.code == 200 else None
+        if page is None:
+            return False
+        if (key, upload_id) in page.uploads:
+            return True
+        if not page.next_key_marker or any(k > key for k, _ in page.uploads):
+            return False
     return False

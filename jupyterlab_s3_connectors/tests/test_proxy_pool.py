@@ -420,7 +420,7 @@ def test_queries_see_every_write_at_once(tmp_path):
     assert store.get(connector.id).description == "changed elsewhere"
     other.delete(connector.id)
     assert store.list_connectors() == []
-    assert store._secrets == {}  # a deleted connector's secret is forgotten
+    assert store._cache.remembered_secrets() == 0  # a deleted connector's is forgotten
 
 
 def test_a_removed_key_file_is_noticed_despite_the_cache(tmp_path):
