@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tornado.iostream import IOStream
-from tornado.netutil import DefaultLoopResolver
+from tornado.netutil import DefaultLoopResolver, _client_ssl_defaults
 from tornado.tcpclient import TCPClient
 
 #: Seconds an idle connection is kept: below the usual keep-alive timeouts of S3 services
@@ -47,9 +47,9 @@ class _Key:
     host: str
     port: int
     af: int
-    #: The TLS context (or options) by identity: connections are only shared between
-    #: requests with the same TLS settings. None for plain HTTP.
-    tls: int | None
+    #: Plain HTTP, or TLS with tornado's default context (certificates checked); a request
+    #: with other TLS settings gets a connection of its own, never pooled.
+    tls: bool
     source_ip: str | None
 
 
@@ -111,8 +111,9 @@ class UpstreamPool:
         reuse: bool = True,
     ) -> IOStream:
         """An idle connection to the endpoint if one is left, else a new one."""
-        key = _Key(host, port, int(af), None if ssl_options is None else id(ssl_options), source_ip)
-        if reuse and source_port is None:
+        poolable = source_port is None and ssl_options in (None, _client_ssl_defaults)
+        key = _Key(host, port, int(af), ssl_options is not None, source_ip)
+        if reuse and poolable:
             stream = self._take_idle(key)
             if stream is not None:
                 if max_buffer_size is not None:
@@ -132,7 +133,7 @@ class UpstreamPool:
             timeout=timeout,
         )
         self.opened += 1
-        if source_port is None:
+        if poolable:
             self._keys[stream] = key
         return stream
 
