@@ -12,6 +12,7 @@ from . import __version__
 from .crypto import KeyProvider
 from .errors import StoreError
 from .handlers import ProxyOptions, ServerOptions, api_handlers, proxy_handlers
+from .handlers.pool import UpstreamPool
 from .redact import register_secret
 from .store import ConnectorStore
 from .uploads import UploadRegistry
@@ -153,9 +154,17 @@ class S3ConnectorsApp(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(api_handlers(self.store, self.options))
+        self.upstream_pool = UpstreamPool()
         proxy_options = ProxyOptions(
             request_timeout=self.proxy_request_timeout,
             max_body_size=self.proxy_max_body_size,
             uploads=UploadRegistry(),
+            pool=self.upstream_pool,
         )
         self.handlers.extend(proxy_handlers(self.store, self.options, proxy_options))
+
+    async def stop_extension(self) -> None:
+        """Close the proxy's idle connections to the endpoints."""
+        pool = getattr(self, "upstream_pool", None)
+        if pool is not None:
+            pool.close()

@@ -26,6 +26,15 @@ from .redact import register_secret
 
 log = logging.getLogger(__name__)
 
+#: What identifies one version of a file: inode, device, size, mtime and ctime (ns).
+FileState = tuple[int, int, int, int, int]
+
+
+def file_state(info: os.stat_result) -> FileState:
+    """The :data:`FileState` of a ``stat`` result: files written by replacing them (as the
+    store and the key file are) get a new inode with each write."""
+    return (info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
 
 class KeyMissingError(StoreError):
     """The key file is absent although encrypted secrets exist."""
@@ -99,6 +108,16 @@ class KeyProvider:
     @property
     def uses_key_file(self) -> bool:
         return not self._configured_keys
+
+    def state(self) -> FileState | None:
+        """Changes whenever the keys may have (configured keys never do); None when the key
+        file cannot be seen."""
+        if self._configured_keys:
+            return (0, 0, 0, 0, 0)
+        try:
+            return file_state(os.stat(self.key_path))
+        except OSError:
+            return None
 
     def cipher(self, *, create: bool) -> SecretCipher:
         """Return the cipher.
@@ -246,4 +265,12 @@ def _resolve(value: str, where: str) -> list[bytes]:
     return [value.encode("ascii", "replace")]
 
 
-__all__ = ["InvalidToken", "KeyMissingError", "KeyProvider", "SecretCipher", "fingerprint"]
+__all__ = [
+    "FileState",
+    "InvalidToken",
+    "KeyMissingError",
+    "KeyProvider",
+    "SecretCipher",
+    "file_state",
+    "fingerprint",
+]

@@ -13,6 +13,11 @@ fingerprints of the keys that encrypted its secrets (``key_fingerprints``), and 
 mutation first checks that the keys at hand open every stored secret, so a missing key file
 or a second server configured with other keys changes nothing. :meth:`rotate_secrets`
 re-encrypts every secret under the first key, in one atomic write.
+
+Queries read the file each time, so another process's write is seen at once, but parse
+it again and decrypt a secret again only when something changed (:mod:`.read_cache`);
+:meth:`ConnectorStore.cached` answers the proxy without any read while neither the store
+file nor the key file changed.
 """
 
 from __future__ import annotations
@@ -32,8 +37,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from .crypto import InvalidToken, KeyProvider, SecretCipher
+from .crypto import FileState, InvalidToken, KeyProvider, SecretCipher, file_state
 from .errors import ConnectorActive, ConnectorNotFound, DuplicateName, StoreError
+from .read_cache import ReadCache
 from .validation import EDITABLE_FIELDS
 
 log = logging.getLogger(__name__)
@@ -103,6 +109,7 @@ class ConnectorStore:
         self.keys = keys
         #: The clock of ``created_at`` and ``updated_at`` (an aware datetime); tests set theirs.
         self.now = now
+        self._cache = ReadCache()
 
     def __repr__(self) -> str:
         return f"<ConnectorStore path={self.path!r}>"
@@ -116,31 +123,50 @@ class ConnectorStore:
     def list_connectors(self) -> list[Connector]:
         """All connectors, sorted by name."""
         with self._lock(exclusive=False):
-            connectors = self._load()
+            connectors = self._load_for_query()
         return sorted(connectors, key=lambda c: c.name)
 
     def get(self, connector_id: str) -> Connector:
         with self._lock(exclusive=False):
-            return _find(self._load(), connector_id)
+            return _find(self._load_for_query(), connector_id)
 
     def credentials(self, connector_id: str) -> Credentials:
         """Decrypt the connector's secret (for the connection test and the proxy)."""
-        with self._lock(exclusive=False):
-            connectors = self._load()
-        connector = _find(connectors, connector_id)
+        return self.credentials_of(self.get(connector_id))
+
+    def cached(self, connector_id: str) -> tuple[Connector, Credentials] | None:
+        """The connector and its credentials as last read, if neither the store file nor the
+        keys changed since; None otherwise (then use :meth:`get` and :meth:`credentials_of`).
+
+        Two ``stat`` calls: no lock, no read, no decryption, so it can run on the event loop.
+        """
+        found = self._cache.lookup(connector_id, _state_of(self.path))
+        if found is None or self.keys.state() != found[2]:
+            return None
+        connector, secret, _ = found
+        return connector, Credentials(connector.access_key_id, secret)
+
+    def credentials_of(self, connector: Connector) -> Credentials:
+        """Decrypt the secret of ``connector`` as :meth:`get` returned it (no second read)."""
         if not connector.secret:
             raise StoreError(
                 f"Connector '{connector.name}' has no secret access key: edit it and enter one."
             )
+        # The keys are looked up every time: a key file removed or replaced is noticed.
+        keys_state = self.keys.state()  # before reading them: a change after is seen later
         cipher = self.keys.cipher(create=False)
-        try:
-            secret = cipher.decrypt(connector.secret)
-        except (InvalidToken, ValueError, UnicodeError):
-            raise StoreError(
-                f"The secret of connector '{connector.name}' cannot be decrypted with the "
-                f"encryption key(s) from {cipher.source}. Restore the key that encrypted it, "
-                "or edit the connector and enter the secret access key again."
-            ) from None
+        keys = tuple(cipher.fingerprints)
+        secret = self._cache.secret(connector, keys)
+        if secret is None:
+            try:
+                secret = cipher.decrypt(connector.secret)
+            except (InvalidToken, ValueError, UnicodeError):
+                raise StoreError(
+                    f"The secret of connector '{connector.name}' cannot be decrypted with the "
+                    f"encryption key(s) from {cipher.source}. Restore the key that encrypted "
+                    "it, or edit the connector and enter the secret access key again."
+                ) from None
+        self._cache.remember(connector, keys, secret, keys_state)
         return Credentials(connector.access_key_id, secret)
 
     # -- mutations ---------------------------------------------------------------
@@ -316,11 +342,26 @@ class ConnectorStore:
     def _load(self) -> list[Connector]:
         return self._load_state()[0]
 
+    def _load_for_query(self) -> list[Connector]:
+        """The connectors, as copies, parsed again only if the file's bytes changed."""
+        raw, state = self._read_with_state()
+        return self._cache.connectors(raw, state, lambda data: self._parse_raw(data)[0])
+
     def _load_state(self) -> tuple[list[Connector], list[str]]:
         """The connectors and the recorded fingerprints of the keys of their secrets."""
+        raw = self._read()
+        return self._parse_raw(raw) if raw is not None else ([], [])
+
+    def _read(self) -> bytes | None:
+        """The file's bytes (None when there is no file yet)."""
+        return self._read_with_state()[0]
+
+    def _read_with_state(self) -> tuple[bytes | None, FileState | None]:
+        """The file's bytes and the state of the file they were read from."""
         try:
             with open(self.path, "rb") as handle:
-                mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
+                info = os.fstat(handle.fileno())
+                mode = stat.S_IMODE(info.st_mode)
                 if mode & 0o077:
                     log.warning(
                         "The connector store %s had permissions %o; restricting them to 0600.",
@@ -328,13 +369,16 @@ class ConnectorStore:
                         mode,
                     )
                     os.fchmod(handle.fileno(), 0o600)
-                raw = handle.read()
+                    info = os.fstat(handle.fileno())
+                return handle.read(), file_state(info)
         except FileNotFoundError:
-            return [], []
+            return None, None
         except OSError as error:
             raise StoreError(
                 f"The connector store {self.path} cannot be read ({error.strerror})."
             ) from None
+
+    def _parse_raw(self, raw: bytes) -> tuple[list[Connector], list[str]]:
         try:
             document = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
@@ -426,6 +470,13 @@ class ConnectorStore:
             f"The connector store {self.path} cannot be written ({error.strerror}); "
             "it was left as it was."
         )
+
+
+def _state_of(path: str) -> FileState | None:
+    try:
+        return file_state(os.stat(path))
+    except OSError:
+        return None
 
 
 def _find(connectors: list[Connector], connector_id: str) -> Connector:

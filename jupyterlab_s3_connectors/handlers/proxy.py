@@ -57,10 +57,11 @@ from ..proxy_rules import (
     sign,
     split_proxy_path,
 )
-from ..store import Connector, ConnectorStore
+from ..store import Connector, ConnectorStore, Credentials
 from ..uploads import MAX_XML_ANSWER
 from .base import AUTH_RESOURCE, ServerOptions
-from .upstream import BodyPipe, IdleTimer, ProxyOptions, UpstreamClient, endpoint_lists_upload
+from .lookup import look_up
+from .upstream import BodyPipe, IdleTimer, ProxyOptions, endpoint_lists_upload
 
 #: URL prefix of the proxy, below the server's base_url.
 PROXY_PREFIX = "s3-connectors/proxy"
@@ -109,6 +110,8 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         self.server_options = options
         self.proxy_options = proxy_options
         self._connector: Connector | None = None
+        #: The connector's credentials (or why there are none), read with the connector.
+        self._credentials: Credentials | StoreError | None = None
         self._plan: UpstreamPlan | None = None
         self._pipe: BodyPipe | None = None
         self._buffer: bytearray | None = None
@@ -205,7 +208,7 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         proxy_root = url_path_join(self.base_url, PROXY_PREFIX) + "/"
         raw_id, raw_rest = split_proxy_path(self.request.path, proxy_root)
         try:
-            connector = await asyncio.to_thread(self.store.get, raw_id)
+            connector, self._credentials = await look_up(self.store, raw_id)
         except ConnectorNotFound as error:
             raise ProxyError(404, "NoSuchConnector", error.message) from None
         except StoreError as error:
@@ -249,6 +252,15 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
                     expect_continue=length >= _EXPECT_CONTINUE_FROM,
                 )
             )
+
+    def _request_credentials(self) -> Credentials:
+        """The credentials read in :meth:`prepare` (or why there are none)."""
+        credentials = self._credentials
+        if isinstance(credentials, StoreError):
+            raise credentials
+        if credentials is None:
+            raise StoreError("The connector's credentials were already used for this request.")
+        return credentials
 
     def data_received(self, chunk: bytes) -> Awaitable[None] | None:
         if self._timer is not None:
@@ -319,9 +331,10 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
             return
         # Not remembered (a restart, or another server): the endpoint's list must show it.
         try:
-            credentials = await asyncio.to_thread(self.store.credentials, connector.id)
+            credentials = self._request_credentials()
             timeout = self.server_options.connection_timeout
-            if await endpoint_lists_upload(connector, credentials, *entry[2:], timeout):
+            pool = self.proxy_options.pool
+            if await endpoint_lists_upload(connector, credentials, *entry[2:], timeout, pool):
                 self.proxy_options.uploads.add(*entry)
                 return
         except (StoreError, OSError, HTTPClientError) as error:
@@ -362,9 +375,9 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         if self._timer is None:
             self._timer = IdleTimer(self.server_options.connection_timeout)
         timer = self._timer
-        client = UpstreamClient(force_instance=True, max_body_size=self.proxy_options.max_body_size)
+        client = self.proxy_options.pool.client(self.proxy_options.max_body_size)
         try:
-            credentials = await asyncio.to_thread(self.store.credentials, connector.id)
+            credentials = self._request_credentials()
             request = HTTPRequest(
                 plan.url,
                 method=plan.method,
@@ -380,6 +393,7 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
                 streaming_callback=self._on_upstream_chunk,
             )
             del credentials
+            self._credentials = None  # signed: the handler keeps no secret longer
             request.idle_timer = timer  # type: ignore[attr-defined]  # see upstream.py
             timer.touch()
             timer.start()
@@ -409,7 +423,6 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
             )
         finally:
             timer.stop()
-            client.close()
             if self._pipe is not None:
                 self._pipe.close()
         await self._finish_answer()

@@ -9,8 +9,14 @@
   answer ``100 Continue`` within :data:`EXPECT_CONTINUE_WAIT` gets the body anyway, as curl
   does.
 
+- Given an :class:`~.pool.UpstreamPool`, :class:`UpstreamClient` keeps its connections
+  alive between requests (see :mod:`.pool` for why and when a connection is reused). A
+  request without a body whose reused connection turns out closed before any byte of the
+  answer is sent once more on a new connection; nothing else is ever retried.
+
 These hook into tornado's ``simple_httpclient`` connection (``_on_timeout``,
-``_write_body``), which tornado 6 has had throughout.
+``_write_body``, ``_on_end_request``, ``_handle_exception``), which tornado 6 has had
+throughout.
 """
 
 from __future__ import annotations
@@ -18,13 +24,19 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any
 
 from tornado import httputil
 from tornado.httpclient import HTTPRequest
 from tornado.iostream import StreamClosedError
-from tornado.simple_httpclient import SimpleAsyncHTTPClient, _HTTPConnection
+from tornado.simple_httpclient import (
+    HTTPStreamClosedError,
+    HTTPTimeoutError,
+    SimpleAsyncHTTPClient,
+    _HTTPConnection,
+)
 
 from ..proxy_rules import UpstreamPlan, s3_quote, sign
 from ..store import Connector, Credentials
@@ -36,9 +48,12 @@ from ..uploads import (
     list_uploads_query,
     parse_uploads_page,
 )
+from .pool import PoolConnector, UpstreamPool
 
 #: Seconds to wait for ``100 Continue`` before sending the body regardless.
 EXPECT_CONTINUE_WAIT = 1.0
+#: Methods sent once more on a new connection when a reused one was found closed.
+_RETRIED_METHODS = frozenset({"GET", "HEAD", "DELETE"})
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,8 @@ class ProxyOptions:
     max_body_size: int
     #: The multipart uploads the proxy started, shared by all requests.
     uploads: UploadRegistry
+    #: Keep-alive connections to the endpoints, shared by all requests.
+    pool: UpstreamPool = field(default_factory=UpstreamPool)
 
 
 class BodyPipe:
@@ -134,7 +151,11 @@ class _TrackedConnection(_HTTPConnection):
         self._body_started = False
         self._continue_timer: asyncio.TimerHandle | None = None
         self._late_body: asyncio.Future[None] | None = None
+        self._response_version: str | None = None
         super().__init__(*args, **kwargs)  # schedules run(), which starts on the next turn
+        if isinstance(self.tcp_client, PoolConnector):
+            # run() would ask for "Connection: close" otherwise.
+            self.request.headers.setdefault("Connection", "keep-alive")
         timer = getattr(self.request, "idle_timer", None)
         if isinstance(timer, IdleTimer):
             timer.connection = self
@@ -172,6 +193,8 @@ class _TrackedConnection(_HTTPConnection):
         first_line: httputil.ResponseStartLine | httputil.RequestStartLine,
         headers: httputil.HTTPHeaders,
     ) -> None:
+        if isinstance(first_line, httputil.ResponseStartLine) and first_line.code != 100:
+            self._response_version = first_line.version
         if (
             isinstance(first_line, httputil.ResponseStartLine)
             and first_line.code != 100
@@ -187,43 +210,138 @@ class _TrackedConnection(_HTTPConnection):
         if self._continue_timer is not None:
             self._continue_timer.cancel()
             self._continue_timer = None
+        error = self.stream.error
+        if self.final_callback is not None and error is not None:
+            # tornado raises this one out of the close callback; report it instead.
+            self._handle_exception(type(error), error, None)
+            return
         super().on_connection_close()
+
+    # -- keep-alive (see pool.py) -------------------------------------------------
+
+    def _on_end_request(self) -> None:
+        """The answer was read to its end: keep the connection if it is clean, else close it."""
+        connector = self.tcp_client
+        if isinstance(connector, PoolConnector) and self._reusable():
+            connector.pool.release(self.connection.detach())
+            return
+        self.stream.close()
+
+    def _reusable(self) -> bool:
+        headers = self.headers
+        if headers is None or self._response_version != "HTTP/1.1":
+            return False
+        tokens = {token.strip().lower() for token in headers.get("Connection", "").split(",")}
+        connection = getattr(self, "connection", None)
+        return (
+            "close" not in tokens
+            and connection is not None
+            # the whole request went out (an early answer to an upload leaves it unfinished)
+            and connection._write_finished
+            and connection._finish_future.done()
+            # the answer ended where its framing said, with nothing after it
+            and not self.stream.closed()
+            and not self.stream._read_buffer_size
+        )
+
+    def _handle_exception(
+        self,
+        typ: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        if self._retry_on_fresh_connection(value):
+            return True
+        return super()._handle_exception(typ, value, tb)
+
+    def _retry_on_fresh_connection(self, error: BaseException | None) -> bool:
+        """Send the request again on a new connection if a reused one was stale.
+
+        Only before any byte of the answer, only for requests without a body that are
+        safe to repeat, only once; a timeout is never retried.
+        """
+        connector = self.tcp_client
+        stream = getattr(self, "stream", None)
+        if (
+            not isinstance(connector, PoolConnector)
+            or not connector.reuse
+            or stream is None
+            or not connector.pool.was_reused(stream)
+            or self.final_callback is None
+            or self.code is not None
+            or isinstance(error, HTTPTimeoutError)
+            or not isinstance(error, (StreamClosedError, HTTPStreamClosedError, ConnectionError))
+            or self.request.method not in _RETRIED_METHODS
+            or self.request.body is not None
+            or self.request.body_producer is not None
+        ):
+            return False
+        self._remove_timeout()
+        release_callback, final_callback = self.release_callback, self.final_callback
+        self.release_callback = None
+        self.final_callback = None
+        stream.set_close_callback(None)
+        stream.close()
+        retry = type(self)(
+            self.client,
+            self.request,
+            release_callback,
+            final_callback,
+            self.max_buffer_size,
+            PoolConnector(connector.pool, reuse=False),
+            self.max_header_size,
+            self.max_body_size,
+        )
+        # run() starts on the next turn: the request's timeout still counts from the start.
+        retry.start_time = self.start_time
+        return True
 
 
 class UpstreamClient(SimpleAsyncHTTPClient):
-    """tornado's simple client with :class:`_TrackedConnection`."""
+    """tornado's simple client with :class:`_TrackedConnection`, and connections from
+    ``pool`` when one is given."""
+
+    def initialize(  # type: ignore[override]
+        self, pool: UpstreamPool | None = None, **kwargs: Any
+    ) -> None:
+        super().initialize(**kwargs)
+        if pool is not None:
+            self.tcp_client.close()
+            self.tcp_client = PoolConnector(pool)  # type: ignore[assignment]
 
     def _connection_class(self) -> type:
         return _TrackedConnection
 
 
 async def endpoint_lists_upload(
-    connector: Connector, credentials: Credentials, key: str, upload_id: str, timeout: float
+    connector: Connector,
+    credentials: Credentials,
+    key: str,
+    upload_id: str,
+    timeout: float,
+    pool: UpstreamPool,
 ) -> bool:
     """Whether the endpoint's ListMultipartUploads shows ``upload_id`` for exactly ``key``."""
     base = connector.endpoint.rstrip("/") + "/" + s3_quote(connector.bucket)
     page: UploadsPage | None = None
-    client = UpstreamClient(force_instance=True, max_body_size=MAX_XML_ANSWER)
-    try:
-        for _ in range(MAX_LISTING_PAGES):
-            plan = UpstreamPlan("GET", base + "?" + list_uploads_query(key, page), {}, None)
-            answer = await client.fetch(
-                HTTPRequest(
-                    plan.url,
-                    headers=sign(plan, connector, credentials),
-                    follow_redirects=False,
-                    connect_timeout=timeout,
-                    request_timeout=timeout,
-                ),
-                raise_error=False,
-            )
-            page = parse_uploads_page(answer.body or b"") if answer.code == 200 else None
-            if page is None:
-                return False
-            if (key, upload_id) in page.uploads:
-                return True
-            if not page.next_key_marker or any(k > key for k, _ in page.uploads):
-                return False
-    finally:
-        client.close()
+    client = pool.client(MAX_XML_ANSWER)
+    for _ in range(MAX_LISTING_PAGES):
+        plan = UpstreamPlan("GET", base + "?" + list_uploads_query(key, page), {}, None)
+        answer = await client.fetch(
+            HTTPRequest(
+                plan.url,
+                headers=sign(plan, connector, credentials),
+                follow_redirects=False,
+                connect_timeout=timeout,
+                request_timeout=timeout,
+            ),
+            raise_error=False,
+        )
+        page = parse_uploads_page(answer.body or b"") if answer.code == 200 else None
+        if page is None:
+            return False
+        if (key, upload_id) in page.uploads:
+            return True
+        if not page.next_key_marker or any(k > key for k, _ in page.uploads):
+            return False
     return False
