@@ -32,10 +32,14 @@ export class BucketPicker implements IDisposable {
     button.addEventListener('click', () => void this.refresh());
     control.append(input, button, datalist);
 
+    // The dialog wraps a select in its own styled node: hide a box around both.
+    const choicesBox = document.createElement('div');
+    choicesBox.className = 'jp-S3Connectors-bucketChoices';
+    choicesBox.hidden = true;
     const choices = document.createElement('select');
-    choices.className = 'jp-mod-styled jp-S3Connectors-bucketChoices';
+    choices.className = 'jp-mod-styled';
     choices.setAttribute('aria-label', trans.__('Buckets found'));
-    choices.hidden = true;
+    choicesBox.appendChild(choices);
     choices.addEventListener('change', () => {
       if (choices.value) {
         input.value = choices.value;
@@ -45,10 +49,11 @@ export class BucketPicker implements IDisposable {
     const status = document.createElement('div');
     status.className = 'jp-S3Connectors-fieldHint jp-S3Connectors-bucketStatus';
     status.setAttribute('role', 'status');
-    control.after(choices, status);
+    control.after(choicesBox, status);
     this._button = button;
     this._datalist = datalist;
     this._choices = choices;
+    this._choicesBox = choicesBox;
     this._status = status;
   }
 
@@ -91,8 +96,8 @@ export class BucketPicker implements IDisposable {
       this._show(
         result.buckets.length
           ? this._trans._n(
-              '%1 bucket found: choose it below or type a name.',
-              '%1 buckets found: choose one below or type a name.',
+              '%1 bucket found: choose it from the list or type a name.',
+              '%1 buckets found: choose one from the list or type a name.',
               result.buckets.length
             )
           : this._trans.__(
@@ -126,7 +131,7 @@ export class BucketPicker implements IDisposable {
     choices.value = buckets.includes(this._input.value)
       ? this._input.value
       : '';
-    choices.hidden = buckets.length === 0;
+    this._choicesBox!.hidden = buckets.length === 0;
   }
 
   private _show(message: string, isError: boolean): void {
@@ -141,6 +146,7 @@ export class BucketPicker implements IDisposable {
   private _button: HTMLButtonElement | null = null;
   private _datalist: HTMLDataListElement | null = null;
   private _choices: HTMLSelectElement | null = null;
+  private _choicesBox: HTMLElement | null = null;
   private _status: HTMLElement | null = null;
   private _buckets: string[] = [];
   private _isDisposed = false;

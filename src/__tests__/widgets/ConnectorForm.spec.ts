@@ -211,10 +211,12 @@ describe('ConnectorForm', () => {
         ...form.node.querySelectorAll('datalist option')
       ].map(o => (o as HTMLOptionElement).value);
       expect(suggestions).toEqual(['alpha', 'beta']);
-      const choices = form.node.querySelector(
+      const box = form.node.querySelector(
         '.jp-S3Connectors-bucketChoices'
-      ) as HTMLSelectElement;
-      expect(choices.hidden).toBe(false);
+      ) as HTMLElement;
+      expect(box.hidden).toBe(false);
+      const choices = box.querySelector('select') as HTMLSelectElement;
+      expect(choices.getAttribute('aria-label')).toBe('Buckets found');
       choices.value = 'beta';
       choices.dispatchEvent(new Event('change', { bubbles: true }));
       expect(form.getValue().bucket).toBe('beta');
