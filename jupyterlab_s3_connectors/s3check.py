@@ -55,6 +55,13 @@ class CheckResult:
 
 def make_client(connector: Connector, credentials: Credentials, timeout: float) -> Any:
     """A botocore S3 client for the connector, tuned for S3-compatible services."""
+    return make_endpoint_client(connector.endpoint, connector.region, credentials, timeout)
+
+
+def make_endpoint_client(
+    endpoint: str, region: str, credentials: Credentials, timeout: float
+) -> Any:
+    """A botocore S3 client for an endpoint, tuned for S3-compatible services."""
     session = botocore.session.get_session()
     config = Config(
         connect_timeout=timeout,
@@ -69,8 +76,8 @@ def make_client(connector: Connector, credentials: Credentials, timeout: float) 
     )
     return session.create_client(
         "s3",
-        endpoint_url=connector.endpoint,
-        region_name=connector.region,
+        endpoint_url=endpoint,
+        region_name=region,
         aws_access_key_id=credentials.access_key_id,
         aws_secret_access_key=credentials.secret_access_key,
         config=config,
@@ -100,10 +107,60 @@ async def check_connection(
     return await asyncio.to_thread(check_connection_sync, connector, credentials, timeout)
 
 
+@dataclass(frozen=True)
+class BucketList:
+    """The buckets a key can see, or why they could not be listed (``code`` as a check's)."""
+
+    ok: bool
+    code: str
+    message: str
+    buckets: tuple[str, ...] = ()
+
+    def to_api(self) -> dict[str, Any]:
+        return {**asdict(self), "buckets": list(self.buckets)}
+
+
+def list_buckets_sync(
+    endpoint: str, region: str, credentials: Credentials, timeout: float
+) -> BucketList:
+    """Blocking version of :func:`list_buckets`."""
+    try:
+        client = make_endpoint_client(endpoint, region, credentials, timeout)
+        try:
+            answer = client.list_buckets()
+        finally:
+            client.close()
+    except (BotoCoreError, ClientError, ValueError) as error:
+        if isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") in (
+            "AccessDenied",
+            "AllAccessDisabled",
+        ):
+            result = CheckResult(
+                False,
+                "access_denied",
+                "This key may not list the buckets of the endpoint: type the bucket name.",
+            )
+        else:
+            result = _classify(error, endpoint, "", timeout)
+        result = _redact(result, credentials.secret_access_key)
+        return BucketList(False, result.code, result.message)
+    names = sorted(str(b["Name"]) for b in answer.get("Buckets", []) if b.get("Name"))
+    return BucketList(True, "ok", f"{len(names)} bucket(s) at {endpoint}.", tuple(names))
+
+
+async def list_buckets(
+    endpoint: str, region: str, credentials: Credentials, timeout: float
+) -> BucketList:
+    """The buckets a key can see at an endpoint (``ListBuckets``), off the event loop."""
+    return await asyncio.to_thread(list_buckets_sync, endpoint, region, credentials, timeout)
+
+
 def classify_error(error: Exception, connector: Connector, timeout: float) -> CheckResult:
     """Turn a botocore failure into a result code and an actionable message."""
-    endpoint = connector.endpoint
-    bucket = connector.bucket
+    return _classify(error, connector.endpoint, connector.bucket, timeout)
+
+
+def _classify(error: Exception, endpoint: str, bucket: str, timeout: float) -> CheckResult:
     if isinstance(error, ClientError):
         details = error.response.get("Error", {})
         code = str(details.get("Code", "")) or "Unknown"

@@ -7,7 +7,6 @@ Every message is written for the person filling in the connector form.
 from __future__ import annotations
 
 import re
-import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,13 +39,21 @@ DEFAULT_BACKEND = "proxy"
 
 # Every pattern is matched against the whole value (``fullmatch``): ``$`` would accept a
 # trailing newline, and "fo\n" would be a second connector beside "fo".
-_NAME_RE = re.compile(r"[a-z][a-z0-9-]{0,61}[a-z0-9]")
+_NAME_CHARS_RE = re.compile(r"[a-z0-9-]+")
 _REGION_RE = re.compile(r"[a-z0-9-]{1,32}")
-_BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_BUCKET_CHARS_RE = re.compile(r"[a-z0-9.-]+")
 _IPV4_RE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
 _ACCESS_KEY_RE = re.compile(r"[\x21-\x7e]{1,128}")
-_ENDPOINT_RE = re.compile(r"[\x21-\x7e]+")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# A description may hold tabs and line breaks, nothing else of the kind.
+_TEXT_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACE_OR_CONTROL_RE = re.compile(r"[\x00-\x20\x7f]")
+_PRINTABLE_ASCII_RE = re.compile(r"[\x21-\x7e]+")
+_SCHEME_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+_HOST_LABELS_RE = re.compile(
+    r"((?!-)[a-z0-9-]{1,63}(?<!-)\.)*((?!-)[a-z0-9-]{1,63}(?<!-))\.?", re.I
+)
+_IPV6_HOST_RE = re.compile(r"\[[0-9a-f:.]*:[0-9a-f:.]*\]", re.I)
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 
 MAX_DESCRIPTION = 1000
@@ -55,11 +62,27 @@ MAX_ENDPOINT = 2048
 MAX_SECRET = 256
 
 
-class ValidationError(ValueError):
-    """One or more fields are invalid; ``errors`` maps each field to a human message."""
+class FieldError(ValueError):
+    """A field's value is refused: ``code`` is the stable key of the rule (shared with the
+    frontend's validator, see ``tests/validation_cases.json``), the text is for people."""
 
-    def __init__(self, errors: Mapping[str, str], subject: str = "The connector"):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+class ValidationError(ValueError):
+    """One or more fields are invalid; ``errors`` maps each field to a human message and
+    ``codes`` to the stable key of the rule it broke."""
+
+    def __init__(
+        self,
+        errors: Mapping[str, str],
+        subject: str = "The connector",
+        codes: Mapping[str, str] | None = None,
+    ):
         self.errors = dict(errors)
+        self.codes = dict(codes or {})
         super().__init__(f"{subject} has invalid fields: {', '.join(self.errors)}")
 
     @property
@@ -67,21 +90,22 @@ class ValidationError(ValueError):
         return str(self)
 
 
-def _check_unicode(value: str) -> None:
+def _is_unicode(value: str) -> bool:
     # A lone surrogate (JSON "\\ud800") cannot be stored as UTF-8.
-    if _SURROGATE_RE.search(value):
-        raise ValueError("The value contains characters that are not valid Unicode.")
+    return not _SURROGATE_RE.search(value)
 
 
 def validate_name(value: Any) -> str:
     if not isinstance(value, str) or not value:
-        raise ValueError("Enter a name.")
+        raise FieldError("name.required", "Enter a name.")
     if not 2 <= len(value) <= 63:
-        raise ValueError("The name must be 2 to 63 characters long.")
-    if not _NAME_RE.fullmatch(value):
-        raise ValueError(
-            "Use lowercase letters, digits and '-', start with a letter and do not end with '-'."
-        )
+        raise FieldError("name.length", "The name must be 2 to 63 characters long.")
+    if not _NAME_CHARS_RE.fullmatch(value):
+        raise FieldError("name.charset", "Use only lowercase letters, digits and '-'.")
+    if not value[0].isalpha():
+        raise FieldError("name.start", "Start the name with a lowercase letter.")
+    if value.endswith("-"):
+        raise FieldError("name.end", "Do not end the name with '-'.")
     return value
 
 
@@ -89,73 +113,129 @@ def validate_description(value: Any) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ValueError("The description must be text.")
-    _check_unicode(value)
+        raise FieldError("description.type", "The description must be text.")
+    if not _is_unicode(value):
+        raise FieldError(
+            "description.unicode", "The description contains characters that are not valid Unicode."
+        )
+    if _TEXT_CONTROL_RE.search(value):
+        raise FieldError(
+            "description.control",
+            "The description cannot contain control characters (line breaks and tabs are fine).",
+        )
     if len(value) > MAX_DESCRIPTION:
-        raise ValueError(f"The description must be at most {MAX_DESCRIPTION} characters long.")
+        raise FieldError(
+            "description.length",
+            f"The description must be at most {MAX_DESCRIPTION} characters long.",
+        )
     return value
 
 
+def _split_authority(value: str) -> tuple[str, str]:
+    """(authority, rest) of ``scheme://authority/rest``; ``value`` has a ``://``."""
+    after = value.split("://", 1)[1]
+    end = len(after)
+    for mark in "/?#":
+        index = after.find(mark)
+        if index != -1:
+            end = min(end, index)
+    return after[:end], after[end:]
+
+
 def validate_endpoint(value: Any) -> str:
-    """Return the endpoint URL without its trailing '/'."""
+    """Return the endpoint URL without its trailing '/'.
+
+    The checks, in order, are the frontend's too (``src/connectors/validation.ts``).
+    """
     if not isinstance(value, str) or not value.strip():
-        raise ValueError("Enter the endpoint URL, e.g. https://s3.example.com.")
-    if len(value) > MAX_ENDPOINT or not _ENDPOINT_RE.fullmatch(value):
-        raise ValueError(
-            "Enter an http:// or https:// URL without spaces, in ASCII (punycode for an "
-            "international host name)."
+        raise FieldError(
+            "endpoint.required", "Enter the endpoint URL, e.g. https://s3.example.com."
         )
-    try:
-        parts = urllib.parse.urlsplit(value)
-    except ValueError:
-        raise ValueError(
-            "The endpoint is not a valid URL (check the brackets of an IPv6 host)."
-        ) from None
-    if parts.scheme not in ("http", "https"):
-        raise ValueError("The endpoint must be an http:// or https:// URL.")
-    if "@" in parts.netloc:
-        raise ValueError("Remove the user name and password from the URL; use the key fields.")
-    if "?" in value or "#" in value:
-        raise ValueError("The endpoint URL cannot have a query (?) or a fragment (#).")
-    if not parts.hostname:
-        raise ValueError("The endpoint URL needs a host name, e.g. https://s3.example.com.")
-    try:
-        port = parts.port
-    except ValueError:
-        raise ValueError("The port of the endpoint URL must be a number from 1 to 65535.") from None
-    if port is not None and not 1 <= port <= 65535:
-        raise ValueError("The port of the endpoint URL must be a number from 1 to 65535.")
+    if _SPACE_OR_CONTROL_RE.search(value):
+        raise FieldError(
+            "endpoint.spaces", "Remove the spaces and control characters from the endpoint URL."
+        )
+    if len(value) > MAX_ENDPOINT or not _PRINTABLE_ASCII_RE.fullmatch(value):
+        raise FieldError(
+            "endpoint.ascii",
+            "Write the endpoint URL in ASCII: an international host name in its xn-- form, "
+            "other characters percent-encoded.",
+        )
+    scheme = _SCHEME_RE.match(value)
+    if not scheme:
+        raise FieldError("endpoint.url", "Enter an absolute URL starting with http:// or https://.")
+    if scheme.group(1).lower() not in ("http", "https"):
+        raise FieldError("endpoint.scheme", "The endpoint must be an http:// or https:// URL.")
+    if not value[scheme.end() :].startswith("//"):
+        raise FieldError("endpoint.url", "Enter an absolute URL starting with http:// or https://.")
+    authority, _rest = _split_authority(value)
+    if "@" in authority:
+        raise FieldError(
+            "endpoint.userinfo",
+            "Remove the user name and password from the URL; use the key fields.",
+        )
+    if "?" in value:
+        raise FieldError("endpoint.query", "Remove the query (?…) from the endpoint URL.")
+    if "#" in value:
+        raise FieldError("endpoint.fragment", "Remove the fragment (#…) from the endpoint URL.")
+    if authority.startswith("["):
+        close = authority.find("]")
+        host, port = (
+            (authority, "") if close == -1 else (authority[: close + 1], authority[close + 1 :])
+        )
+    else:
+        host, colon, digits = authority.partition(":")
+        port = colon + digits
+    if not host:
+        raise FieldError(
+            "endpoint.host", "The endpoint URL needs a host name, e.g. https://s3.example.com."
+        )
+    if port not in ("", ":") and not (
+        port.startswith(":") and port[1:].isdigit() and 1 <= int(port[1:]) <= 65535
+    ):
+        raise FieldError(
+            "endpoint.port", "The port of the endpoint URL must be a number from 1 to 65535."
+        )
+    host_ok = (
+        _IPV6_HOST_RE.fullmatch(host)
+        if host.startswith("[")
+        else len(host) <= 255 and _HOST_LABELS_RE.fullmatch(host)
+    )
     # The same rule as botocore's, which would otherwise refuse the client later (a 500).
-    if not (is_valid_endpoint_url(value) or is_valid_ipv6_endpoint_url(value)):
-        raise ValueError(
+    if not host_ok or not (is_valid_endpoint_url(value) or is_valid_ipv6_endpoint_url(value)):
+        raise FieldError(
+            "endpoint.hostname",
             "The host name of the endpoint URL is not valid: use letters, digits, '-' and '.' "
-            "(each label at most 63 characters), an IPv4 address or an IPv6 one in brackets."
+            "(each label at most 63 characters), an IPv4 address or an IPv6 one in brackets.",
         )
-    return value.rstrip("/") if parts.path else value
+    return value.rstrip("/") if _rest else value
 
 
 def validate_region(value: Any, default_region: str) -> str:
     if value is None or value == "":
         return default_region
     if not isinstance(value, str) or not _REGION_RE.fullmatch(value):
-        raise ValueError("Use up to 32 lowercase letters, digits and '-', e.g. us-east-1.")
+        raise FieldError(
+            "region.format", "Use up to 32 lowercase letters, digits and '-', e.g. us-east-1."
+        )
     return value
 
 
 def validate_bucket(value: Any) -> str:
     if not isinstance(value, str) or not value:
-        raise ValueError("Enter the bucket name.")
+        raise FieldError("bucket.required", "Enter the bucket name.")
     if not 3 <= len(value) <= 63:
-        raise ValueError("A bucket name is 3 to 63 characters long.")
-    if not _BUCKET_RE.fullmatch(value):
-        raise ValueError(
-            "A bucket name uses lowercase letters, digits, '-' and '.', "
-            "and begins and ends with a letter or a digit."
+        raise FieldError("bucket.length", "A bucket name is 3 to 63 characters long.")
+    if not _BUCKET_CHARS_RE.fullmatch(value):
+        raise FieldError(
+            "bucket.charset", "A bucket name uses only lowercase letters, digits, '-' and '.'."
         )
+    if not (value[0].isalnum() and value[-1].isalnum()):
+        raise FieldError("bucket.edges", "A bucket name begins and ends with a letter or a digit.")
     if ".." in value:
-        raise ValueError("A bucket name cannot contain two periods in a row.")
+        raise FieldError("bucket.dots", "A bucket name cannot contain two periods in a row.")
     if _IPV4_RE.fullmatch(value):
-        raise ValueError("A bucket name cannot look like an IP address.")
+        raise FieldError("bucket.ip", "A bucket name cannot look like an IP address.")
     return value
 
 
@@ -164,53 +244,77 @@ def validate_prefix(value: Any) -> str:
 
     Refused: a leading '/', control characters, backslashes, and '.' or '..' segments
     (``./x``, ``a/./b``, ``x/.``): the S3 proxy can never serve keys below such a folder.
+    The 1024-byte limit of S3 keys applies to the prefix as stored (UTF-8, with its '/').
     """
     if value is None or value == "":
         return ""
     if not isinstance(value, str):
-        raise ValueError("The prefix must be text.")
-    _check_unicode(value)
+        raise FieldError("prefix.type", "The folder must be text.")
+    if not _is_unicode(value):
+        raise FieldError("prefix.unicode", "The folder is not valid Unicode text.")
     if value.startswith("/"):
-        raise ValueError("The prefix cannot start with '/'; write e.g. data/2024/.")
+        raise FieldError(
+            "prefix.leading_slash", "Do not start the folder with '/'; write e.g. data/2024/."
+        )
     if _CONTROL_RE.search(value):
-        raise ValueError("The prefix cannot contain control characters.")
+        raise FieldError("prefix.control", "The folder cannot contain control characters.")
     if "\\" in value:
-        raise ValueError("The prefix cannot contain a backslash; use '/' between folders.")
+        raise FieldError(
+            "prefix.backslash", "The folder cannot contain a backslash; use '/' between folders."
+        )
     if any(segment in (".", "..") for segment in value.split("/")):
-        raise ValueError("The prefix cannot contain '.' or '..' segments.")
+        raise FieldError("prefix.dot_segment", "The folder cannot contain '.' or '..' segments.")
     if not value.endswith("/"):
         value += "/"
     if len(value.encode("utf-8")) > MAX_PREFIX_BYTES:
-        raise ValueError(f"The prefix must be at most {MAX_PREFIX_BYTES} bytes long.")
+        raise FieldError(
+            "prefix.bytes",
+            f"The folder, with its final '/', must be at most {MAX_PREFIX_BYTES} bytes "
+            "long in UTF-8.",
+        )
     return value
 
 
 def validate_access_key_id(value: Any) -> str:
     if not isinstance(value, str) or not value:
-        raise ValueError("Enter the access key ID.")
+        raise FieldError("access_key_id.required", "Enter the access key ID.")
     if not _ACCESS_KEY_RE.fullmatch(value):
-        raise ValueError("The access key ID is 1 to 128 printable characters without spaces.")
+        raise FieldError(
+            "access_key_id.format",
+            "The access key ID is 1 to 128 printable characters without spaces.",
+        )
     return value
 
 
 def validate_secret(value: Any) -> str:
     # The value itself never appears in a message.
     if not isinstance(value, str) or not value:
-        raise ValueError("Enter the secret access key.")
+        raise FieldError("secret_access_key.required", "Enter the secret access key.")
     if len(value) > MAX_SECRET:
-        raise ValueError(f"The secret access key must be at most {MAX_SECRET} characters long.")
-    if _SURROGATE_RE.search(value):
-        raise ValueError("The secret access key contains characters that are not valid Unicode.")
+        raise FieldError(
+            "secret_access_key.length",
+            f"The secret access key must be at most {MAX_SECRET} characters long.",
+        )
+    if not _is_unicode(value):
+        raise FieldError(
+            "secret_access_key.unicode",
+            "The secret access key contains characters that are not valid Unicode.",
+        )
     if _CONTROL_RE.search(value):
-        raise ValueError("The secret access key cannot contain line breaks or control characters.")
+        raise FieldError(
+            "secret_access_key.control",
+            "The secret access key cannot contain line breaks or control characters.",
+        )
     return value
 
 
-def validate_choice(value: Any, choices: tuple[str, ...], default: str) -> str:
+def validate_choice(value: Any, choices: tuple[str, ...], default: str, field: str = "") -> str:
     if value is None:
         return default
     if value not in choices:
-        raise ValueError("Choose one of: " + ", ".join(repr(c) for c in choices) + ".")
+        raise FieldError(
+            f"{field}.choice", "Choose one of: " + ", ".join(repr(c) for c in choices) + "."
+        )
     return str(value)
 
 
@@ -222,11 +326,20 @@ def _check(
     allow_direct_backend: bool,
 ) -> tuple[dict[str, Any], str | None]:
     errors: dict[str, str] = {}
+    codes: dict[str, str] = {}
+
+    def refuse(key: str, error: ValueError) -> None:
+        errors[key] = str(error)
+        codes[key] = getattr(error, "code", f"{key}.invalid")
+
     for key in body:
         if key in READ_ONLY_FIELDS:
-            errors[key] = "This field is set by the server and cannot be changed."
+            refuse(
+                key,
+                FieldError("read_only", "This field is set by the server and cannot be changed."),
+            )
         elif key not in WRITABLE_FIELDS:
-            errors[key] = "Unknown field."
+            refuse(key, FieldError("unknown", "Unknown field."))
 
     validators = {
         "name": validate_name,
@@ -236,8 +349,8 @@ def _check(
         "bucket": validate_bucket,
         "prefix": validate_prefix,
         "access_key_id": validate_access_key_id,
-        "mode": lambda v: validate_choice(v, MODES, DEFAULT_MODE),
-        "backend": lambda v: validate_choice(v, BACKENDS, DEFAULT_BACKEND),
+        "mode": lambda v: validate_choice(v, MODES, DEFAULT_MODE, "mode"),
+        "backend": lambda v: validate_choice(v, BACKENDS, DEFAULT_BACKEND, "backend"),
     }
     fields: dict[str, Any] = {}
     for key, validator in validators.items():
@@ -246,11 +359,15 @@ def _check(
         try:
             fields[key] = validator(body.get(key))
         except ValueError as error:
-            errors[key] = str(error)
+            refuse(key, error)
 
     if "backend" in body and fields.get("backend") == "direct" and not allow_direct_backend:
-        errors["backend"] = (
-            "The administrator has disabled the 'direct' backend; use 'proxy' instead."
+        refuse(
+            "backend",
+            FieldError(
+                "backend.disabled",
+                "The administrator has disabled the 'direct' backend; use 'proxy' instead.",
+            ),
         )
 
     secret: str | None = None
@@ -260,10 +377,10 @@ def _check(
         try:
             secret = validate_secret(raw_secret)
         except ValueError as error:
-            errors["secret_access_key"] = str(error)
+            refuse("secret_access_key", error)
 
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError(errors, codes=codes)
     return fields, secret
 
 

@@ -1,7 +1,9 @@
 """Start the demo: a local S3 server (moto) with a seeded bucket, a demo
 connector for it, and JupyterLab. Ctrl-C stops everything it started.
 
-Run through ``make demo``.
+The S3 server checks keys and signatures like a real one: the demo creates its
+key through moto's IAM, so a connector with a wrong key fails its connection
+test. Run through ``make demo``.
 """
 
 from __future__ import annotations
@@ -16,11 +18,17 @@ import socket
 import struct
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 import zlib
 from pathlib import Path
+from typing import Any
 
 import boto3
 from botocore.config import Config
+from moto import settings as moto_settings
+from moto.core.authorization import ActionAuthenticatorMixin
 from moto.server import ThreadedMotoServer
 
 from jupyterlab_s3_connectors.crypto import KeyProvider
@@ -31,9 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / ".demo"
 BUCKET = "demo"
 CONNECTOR = "demo"
-# moto accepts any key; these are the demo's own, not real credentials.
-ACCESS_KEY_ID = "demo-access-key"
-SECRET_ACCESS_KEY = "demo-secret-key"
+USER = "demo"
+#: How long JupyterLab may take to answer before the demo gives up.
+LAB_START_SECONDS = 120
 
 
 def free_port() -> int:
@@ -94,13 +102,48 @@ def notebook() -> bytes:
     return json.dumps(content, indent=1).encode()
 
 
-def seed_bucket(endpoint: str) -> None:
+def check_signatures(endpoint: str) -> tuple[str, str]:
+    """Turn on moto's key and signature checks; return the demo user's (key ID, secret).
+
+    moto checks nothing until told to; then every request must be signed with a key
+    of its IAM, which the demo creates first (a new one at every start: moto keeps
+    nothing). moto verifies signed headers only, and would fail on presigned links
+    (the "Copy Presigned Link" of the bucket browser): those pass unchecked.
+    """
+    iam = boto3.client(
+        "iam",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="setup",
+        aws_secret_access_key="setup",
+    )
+    iam.create_user(UserName=USER)
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+    }
+    iam.put_user_policy(UserName=USER, PolicyName="s3", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=USER)["AccessKey"]
+
+    check = ActionAuthenticatorMixin._authenticate_and_authorize_action
+
+    def check_signed_requests(self: Any, iam_request_cls: type, resource: str = "*") -> None:
+        if "Authorization" not in self.headers and "X-Amz-Signature" in self.querystring:
+            return
+        check(self, iam_request_cls, resource)
+
+    ActionAuthenticatorMixin._authenticate_and_authorize_action = check_signed_requests  # type: ignore[method-assign]
+    moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def seed_bucket(endpoint: str, key_id: str, secret: str) -> None:
     s3 = boto3.client(
         "s3",
         endpoint_url=endpoint,
         region_name="us-east-1",
-        aws_access_key_id=ACCESS_KEY_ID,
-        aws_secret_access_key=SECRET_ACCESS_KEY,
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
         config=Config(s3={"addressing_style": "path"}),
     )
     s3.create_bucket(Bucket=BUCKET)
@@ -141,12 +184,11 @@ def seed_bucket(endpoint: str) -> None:
         s3.put_object(Bucket=BUCKET, Key=key, Body=body)
 
 
-def ensure_connector(store: ConnectorStore, endpoint: str) -> None:
-    """Create the demo connector once; later runs only point it at the new port."""
+def ensure_connector(store: ConnectorStore, endpoint: str, key_id: str, secret: str) -> None:
+    """Create the demo connector once; later runs give it the new port and key."""
     for connector in store.list_connectors():
         if connector.name == CONNECTOR:
-            if connector.endpoint != endpoint:
-                store.update(connector.id, {"endpoint": endpoint})
+            store.update(connector.id, {"endpoint": endpoint, "access_key_id": key_id}, secret)
             return
     fields, secret = validate_new_connector(
         {
@@ -154,14 +196,30 @@ def ensure_connector(store: ConnectorStore, endpoint: str) -> None:
             "description": "The demo bucket on the local S3 server started by make demo.",
             "endpoint": endpoint,
             "bucket": BUCKET,
-            "access_key_id": ACCESS_KEY_ID,
-            "secret_access_key": SECRET_ACCESS_KEY,
+            "access_key_id": key_id,
+            "secret_access_key": secret,
             "mode": "read-write",
             "backend": "proxy",
         },
         default_region="us-east-1",
     )
     store.create(fields, secret, creator=os.environ.get("USER") or "demo")
+
+
+def wait_until_answering(url: str, lab: subprocess.Popen[bytes]) -> bool:
+    """Wait until JupyterLab answers at ``url``; False when it stopped or took too long."""
+    deadline = time.monotonic() + LAB_START_SECONDS
+    while time.monotonic() < deadline:
+        if lab.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - our http URL
+                if answer.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass  # not listening yet
+        time.sleep(0.25)
+    return False
 
 
 def main() -> int:
@@ -179,8 +237,10 @@ def main() -> int:
     endpoint = f"http://127.0.0.1:{moto_port}"
     lab: subprocess.Popen[bytes] | None = None
     try:
-        seed_bucket(endpoint)
-        ensure_connector(ConnectorStore(str(store_path), KeyProvider(str(key_path))), endpoint)
+        key_id, secret = check_signatures(endpoint)
+        seed_bucket(endpoint, key_id, secret)
+        store = ConnectorStore(str(store_path), KeyProvider(str(key_path)))
+        ensure_connector(store, endpoint, key_id, secret)
 
         port = free_port()
         token = secrets.token_hex(24)
@@ -202,6 +262,10 @@ def main() -> int:
             command.append("--allow-root")
         print(f"S3 (moto) is serving bucket '{BUCKET}' at {endpoint}", flush=True)
         lab = subprocess.Popen(command)
+        # The URL once JupyterLab answers (its /api needs no token).
+        if not wait_until_answering(f"http://127.0.0.1:{port}/api", lab):
+            print("JupyterLab did not start: see its messages above.", file=sys.stderr)
+            return lab.poll() or 1
         print(f"\nJupyterLab: http://127.0.0.1:{port}/lab?token={token}\n", flush=True)
         print("Press Ctrl-C to stop JupyterLab and the S3 server.", flush=True)
         return lab.wait()

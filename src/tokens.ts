@@ -68,6 +68,14 @@ export interface IConnectorsModel extends IDisposable {
     key: string,
     expiresIn: number
   ): Promise<IConnectorsModel.IPresignedLink>;
+  /**
+   * The buckets a key can see at an endpoint, asked by the server (the
+   * connector form's bucket picker). A failure to reach the endpoint or a
+   * refused key resolves with `ok: false` and a message saying what to do.
+   */
+  listBuckets(
+    request: IConnectorsModel.IBucketListRequest
+  ): Promise<IConnectorsModel.IBucketList>;
 }
 
 export namespace IConnectorsModel {
@@ -88,6 +96,27 @@ export namespace IConnectorsModel {
   export interface IPresignedLink {
     url: string;
     expires_in: number;
+  }
+
+  /**
+   * What the bucket list needs: the key typed in the form, or the ID of the
+   * connector being edited, whose stored secret the server uses (the same
+   * endpoint and access key ID only).
+   */
+  export interface IBucketListRequest {
+    endpoint: string;
+    region?: string;
+    access_key_id: string;
+    secret_access_key?: string;
+    connector_id?: string;
+  }
+
+  /** The answer of a bucket listing, shaped like a connection test's. */
+  export interface IBucketList {
+    ok: boolean;
+    code: string;
+    message: string;
+    buckets: string[];
   }
 
   /** `ignored`: the drive checks the ETag just before each write instead. */

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..store import ConnectorStore
 from .base import AUTH_RESOURCE, ApiError, S3ConnectorsHandler, ServerOptions
+from .buckets import BucketListHandler
 from .connectors import (
     ActivationHandler,
     ConnectionTestHandler,
@@ -38,6 +39,7 @@ def api_handlers(store: ConnectorStore, options: ServerOptions) -> list[tuple[st
         (f"{API_PREFIX}/connectors/{_ID}/credentials", CredentialsHandler, deps),
         (f"{API_PREFIX}/connectors/{_ID}/presign", PresignHandler, deps),
         (f"{API_PREFIX}/info", InfoHandler, deps),
+        (f"{API_PREFIX}/buckets", BucketListHandler, deps),
     ]
 
 

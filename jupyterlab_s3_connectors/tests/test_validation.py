@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+from typing import Any
+
 import pytest
 
+from jupyterlab_s3_connectors import validation
 from jupyterlab_s3_connectors.validation import (
+    EDITABLE_FIELDS,
     ValidationError,
     validate_bucket,
     validate_connector_changes,
@@ -14,6 +21,55 @@ from jupyterlab_s3_connectors.validation import (
     validate_prefix,
     validate_region,
 )
+
+#: The table of cases the frontend's validator is tested against too.
+CASES_FILE = Path(__file__).with_name("validation_cases.json")
+TABLE = json.loads(CASES_FILE.read_text(encoding="utf-8"))
+
+
+def _value(pieces: Any) -> str:
+    if isinstance(pieces, str):
+        return pieces
+    return "".join(p if isinstance(p, str) else p[0] * p[1] for p in pieces)
+
+
+def _case_id(case: dict[str, Any]) -> str:
+    value = _value(case["value"])
+    shown = value if len(value) <= 24 else f"{value[:12]}…({len(value)})"
+    return f"{case['field']}={shown!a}->{case['code']}"
+
+
+@pytest.mark.parametrize("case", TABLE["cases"], ids=_case_id)
+def test_shared_case(case: dict[str, Any]) -> None:
+    """Each case of validation_cases.json gives exactly the expected code, or none."""
+    body = {**TABLE["base"], case["field"]: _value(case["value"])}
+    options = {"default_region": "us-east-1", "allow_direct_backend": case.get("allowDirect", True)}
+    if case.get("isNew", True):
+        validate = validate_new_connector
+    else:
+        validate = validate_connector_changes  # type: ignore[assignment]
+    if case["code"] is None:
+        validate(body, **options)
+        return
+    with pytest.raises(ValidationError) as info:
+        validate(body, **options)
+    assert info.value.codes == {case["field"]: case["code"]}
+    assert set(info.value.errors) == {case["field"]}
+    assert info.value.errors[case["field"]]
+
+
+def test_shared_table_covers_every_rule() -> None:
+    """Every code the server's validator can give for a text value has a case."""
+    source = Path(validation.__file__).read_text(encoding="utf-8")
+    raised = set(re.findall(r'FieldError\(\s*"([a-z_]+\.[a-z_]+)"', source))
+    raised |= {"mode.choice", "backend.choice"}  # f"{field}.choice"
+    # Non-text values are the server's alone: JSON from the form is always text.
+    raised -= {code for code in raised if code.endswith(".type")}
+    in_table = {case["code"] for case in TABLE["cases"]} - {None}
+    assert raised == in_table
+    fields = {case["field"] for case in TABLE["cases"]}
+    assert fields == {*EDITABLE_FIELDS, "secret_access_key"}
+
 
 GOOD = {
     "name": "my-data",

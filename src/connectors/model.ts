@@ -225,6 +225,16 @@ export class ConnectorsModel implements IConnectorsModel {
     );
   }
 
+  /** The buckets a key can see, asked by the server. */
+  listBuckets(
+    request: IConnectorsModel.IBucketListRequest
+  ): Promise<IConnectorsModel.IBucketList> {
+    return this._request<IConnectorsModel.IBucketList>('buckets', {
+      method: 'POST',
+      body: JSON.stringify(request)
+    });
+  }
+
   /** Whether the connector's S3 server checks write conditions, once known. */
   writeChecks(id: string): IConnectorsModel.WriteChecks | undefined {
     return this._writeChecks.get(id);

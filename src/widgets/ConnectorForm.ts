@@ -3,6 +3,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { validateConnector } from '../connectors/validation';
+import { IConnectorsModel } from '../tokens';
+import { BucketPicker } from './BucketPicker';
 import {
   FieldErrors,
   IConnector,
@@ -30,6 +32,7 @@ export class ConnectorForm
     this.addClass('jp-S3Connectors-form');
     this._trans = options.trans;
     this._isNew = !options.connector;
+    this._connector = options.connector ?? null;
     this._allowDirect = options.allowDirect;
     const initial = ConnectorForm.initialValues(options);
     const trans = this._trans;
@@ -38,40 +41,44 @@ export class ConnectorForm
     form.autocomplete = 'off';
     form.addEventListener('submit', event => event.preventDefault());
 
-    this._addInput('name', trans.__('Name'), initial.name, {
+    // Three groups that fit a 768-pixel-high window; short fields side by side.
+    // The key comes before the bucket so the bucket list can use it.
+    const connection = this._addGroup(trans.__('Connection'));
+    const names = this._addRow(connection);
+    this._addInput(names, 'name', trans.__('Name'), initial.name, {
       placeholder: trans.__('my-connector'),
       hint: trans.__(
         'Lowercase letters, digits and hyphens; starts with a letter.'
       )
     });
+    this._addInput(names, 'region', trans.__('Region'), initial.region, {
+      placeholder: trans.__('us-east-1')
+    });
     this._addInput(
+      connection,
       'description',
       trans.__('Description'),
       initial.description,
-      {
-        multiline: true,
-        placeholder: trans.__('Optional')
-      }
+      { multiline: true, placeholder: trans.__('Optional') }
     );
-    this._addInput('endpoint', trans.__('Endpoint'), initial.endpoint, {
-      placeholder: trans.__('https://s3.example.com'),
-      type: 'url'
-    });
-    this._addInput('region', trans.__('Region'), initial.region, {
-      placeholder: trans.__('us-east-1')
-    });
-    this._addInput('bucket', trans.__('Bucket'), initial.bucket, {
-      placeholder: trans.__('my-bucket')
-    });
-    this._addInput('prefix', trans.__('Folder'), initial.prefix, {
-      placeholder: trans.__('Optional: a folder of the bucket to use as root')
-    });
     this._addInput(
+      connection,
+      'endpoint',
+      trans.__('Endpoint'),
+      initial.endpoint,
+      { placeholder: trans.__('https://s3.example.com'), type: 'url' }
+    );
+
+    const credentials = this._addGroup(trans.__('Credentials and bucket'));
+    const keys = this._addRow(credentials);
+    this._addInput(
+      keys,
       'access_key_id',
       trans.__('Access key ID'),
       initial.access_key_id
     );
     this._addInput(
+      keys,
       'secret_access_key',
       trans.__('Secret access key'),
       initial.secret_access_key,
@@ -83,7 +90,23 @@ export class ConnectorForm
         hint: trans.__('Stored encrypted on the server; never shown again.')
       }
     );
-    this._addSelect('mode', trans.__('Mode'), initial.mode, [
+    const place = this._addRow(credentials);
+    this._addInput(place, 'bucket', trans.__('Bucket'), initial.bucket, {
+      placeholder: trans.__('my-bucket')
+    });
+    this._addInput(place, 'prefix', trans.__('Folder'), initial.prefix, {
+      placeholder: trans.__('Optional, e.g. data/2024/')
+    });
+    this._bucketPicker = new BucketPicker({
+      trans,
+      input: this._inputs.get('bucket') as HTMLInputElement,
+      list: options.listBuckets,
+      request: () => this._bucketRequest()
+    });
+
+    const behaviour = this._addGroup(trans.__('Behaviour'));
+    const choices = this._addRow(behaviour);
+    this._addSelect(choices, 'mode', trans.__('Mode'), initial.mode, [
       ['read-write', trans.__('Read-write')],
       ['read-only', trans.__('Read-only')]
     ]);
@@ -96,7 +119,20 @@ export class ConnectorForm
         trans.__('Direct (the browser gets the key; needs bucket CORS)')
       ]);
     }
-    this._addSelect('backend', trans.__('Backend'), initial.backend, backends);
+    this._addSelect(
+      choices,
+      'backend',
+      trans.__('Backend'),
+      initial.backend,
+      backends
+    );
+    const warning = document.createElement('div');
+    warning.className = 'jp-S3Connectors-fieldHint jp-mod-warning';
+    warning.textContent = this._trans.__(
+      'With the direct backend the secret key is sent to your browser, and the bucket needs a CORS rule for this JupyterLab.'
+    );
+    behaviour.appendChild(warning);
+    this._directWarning = warning;
 
     if (options.connector?.active) {
       // The drive of an active connector is named after it.
@@ -121,6 +157,16 @@ export class ConnectorForm
     }
     this._serverErrors = { ...errors };
     this._render();
+  }
+
+  /** The bucket picker (inert when no `listBuckets` was given). */
+  get bucketPicker(): BucketPicker {
+    return this._bucketPicker;
+  }
+
+  dispose(): void {
+    this._bucketPicker.dispose();
+    super.dispose();
   }
 
   /** The current values; the caller validates them again. */
@@ -188,7 +234,57 @@ export class ConnectorForm
     this._directWarning.hidden = backend !== 'direct';
   }
 
+  /**
+   * What the bucket list needs: the endpoint and the key typed, or the stored
+   * secret of the connector being edited (which never reaches the browser).
+   */
+  private _bucketRequest(): IConnectorsModel.IBucketListRequest | null {
+    const value = this.getValue();
+    const fields: FieldName[] = ['endpoint', 'region', 'access_key_id'];
+    if (value.secret_access_key || !this._connector) {
+      fields.push('secret_access_key');
+    }
+    const errors = validateConnector(value, {
+      isNew: true,
+      trans: this._trans
+    });
+    fields.forEach(field => this._touched.add(field));
+    this._render();
+    if (fields.some(field => errors[field])) {
+      return null;
+    }
+    const request: IConnectorsModel.IBucketListRequest = {
+      endpoint: value.endpoint,
+      region: value.region,
+      access_key_id: value.access_key_id
+    };
+    if (value.secret_access_key) {
+      request.secret_access_key = value.secret_access_key;
+    } else if (this._connector) {
+      request.connector_id = this._connector.id;
+    }
+    return request;
+  }
+
+  private _addGroup(legend: string): HTMLFieldSetElement {
+    const group = document.createElement('fieldset');
+    group.className = 'jp-S3Connectors-group';
+    const title = document.createElement('legend');
+    title.textContent = legend;
+    group.appendChild(title);
+    this.node.appendChild(group);
+    return group;
+  }
+
+  private _addRow(parent: HTMLElement): HTMLElement {
+    const row = document.createElement('div');
+    row.className = 'jp-S3Connectors-row';
+    parent.appendChild(row);
+    return row;
+  }
+
   private _addInput(
+    parent: HTMLElement,
     name: FieldName,
     label: string,
     value: string,
@@ -214,10 +310,11 @@ export class ConnectorForm
     if (name === 'secret_access_key') {
       element.autocomplete = 'new-password';
     }
-    this._addField(name, label, element, options.hint);
+    this._addField(parent, name, label, element, options.hint);
   }
 
   private _addSelect(
+    parent: HTMLElement,
     name: FieldName,
     label: string,
     value: string,
@@ -232,19 +329,11 @@ export class ConnectorForm
       select.appendChild(option);
     }
     select.value = value;
-    this._addField(name, label, select);
-    if (name === 'backend') {
-      const warning = document.createElement('div');
-      warning.className = 'jp-S3Connectors-fieldHint jp-mod-warning';
-      warning.textContent = this._trans.__(
-        'With the direct backend the secret key is sent to your browser, and the bucket needs a CORS rule for this JupyterLab.'
-      );
-      select.closest('.jp-S3Connectors-field')!.appendChild(warning);
-      this._directWarning = warning;
-    }
+    this._addField(parent, name, label, select);
   }
 
   private _addField(
+    parent: HTMLElement,
     name: FieldName,
     label: string,
     element: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement,
@@ -263,21 +352,26 @@ export class ConnectorForm
     errorNode.className = 'jp-S3Connectors-fieldError';
     errorNode.id = `${id}-error`;
     errorNode.setAttribute('aria-live', 'polite');
-    element.setAttribute('aria-describedby', errorNode.id);
+    const described = [errorNode.id];
     field.append(labelNode, element);
     if (hint) {
       const hintNode = document.createElement('div');
       hintNode.className = 'jp-S3Connectors-fieldHint';
+      hintNode.id = `${id}-hint`;
       hintNode.textContent = hint;
       field.appendChild(hintNode);
+      described.push(hintNode.id);
     }
+    element.setAttribute('aria-describedby', described.join(' '));
     field.appendChild(errorNode);
-    this.node.appendChild(field);
+    parent.appendChild(field);
     this._inputs.set(name, element);
   }
 
   private _trans: TranslationBundle;
   private _isNew: boolean;
+  private _connector: IConnector | null;
+  private _bucketPicker: BucketPicker;
   private _allowDirect: boolean;
   private _inputs = new Map<
     FieldName,
@@ -299,6 +393,8 @@ export namespace ConnectorForm {
     errors?: FieldErrors;
     defaults: IConnectorDefaults;
     allowDirect: boolean;
+    /** Lists the buckets a key can see (the bucket picker); none: no picker. */
+    listBuckets?: BucketPicker.ListBuckets;
   }
 
   /** The values the form starts with. */

@@ -37,7 +37,8 @@ export async function showConnectorForm(
       values,
       errors,
       defaults: options.defaults,
-      allowDirect: model.serverInfo?.allow_direct_backend ?? true
+      allowDirect: model.serverInfo?.allow_direct_backend ?? true,
+      listBuckets: request => model.listBuckets(request)
     });
     if (message) {
       const banner = document.createElement('div');

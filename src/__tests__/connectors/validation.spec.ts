@@ -1,164 +1,128 @@
-import { validateConnector } from '../../connectors/validation';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+
+import { nullTranslator } from '@jupyterlab/translation';
+
+import {
+  connectorErrorCodes,
+  validateConnector,
+  validationMessage,
+  ValidationCode
+} from '../../connectors/validation';
 import { IConnectorInput } from '../../connectors/types';
 
-const valid: IConnectorInput = {
-  name: 'my-data',
-  description: '',
-  endpoint: 'https://s3.example.com',
-  region: 'us-east-1',
-  bucket: 'my-bucket',
-  prefix: '',
-  access_key_id: 'AKIAEXAMPLE',
-  secret_access_key: 'secret',
-  mode: 'read-write',
-  backend: 'proxy'
-};
-
-function errorsFor(
-  change: Partial<IConnectorInput>,
-  options: validateConnector.IOptions = { isNew: true }
-) {
-  return validateConnector({ ...valid, ...change }, options);
+/** One case of the table shared with the server's tests. */
+interface ICase {
+  field: keyof IConnectorInput;
+  /** A string, or pieces: a string or [string, times]. */
+  value: string | (string | [string, number])[];
+  code: ValidationCode | null;
+  note?: string;
+  isNew?: boolean;
+  allowDirect?: boolean;
 }
 
-describe('validateConnector', () => {
-  it('accepts a complete connector', () => {
-    expect(errorsFor({})).toEqual({});
-  });
+const table: { base: IConnectorInput; cases: ICase[] } = JSON.parse(
+  readFileSync(
+    join(
+      __dirname,
+      '..',
+      '..',
+      '..',
+      'jupyterlab_s3_connectors',
+      'tests',
+      'validation_cases.json'
+    ),
+    'utf-8'
+  )
+);
 
-  it.each([
-    ['', 'required'],
-    ['a', '2 to 63'],
-    ['a'.repeat(64), '2 to 63'],
-    ['My-data', 'lowercase'],
-    ['my_data', 'lowercase'],
-    ['my data', 'lowercase'],
-    ['1data', 'Start with a lowercase letter'],
-    ['-data', 'Start with a lowercase letter'],
-    ['data-', 'end with a hyphen']
-  ])('rejects the name %j', (name, message) => {
-    const errors = errorsFor({ name });
-    expect(Object.keys(errors)).toEqual(['name']);
-    expect(errors.name).toContain(message);
-  });
+function valueOf(value: ICase['value']): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  return value
+    .map(piece =>
+      typeof piece === 'string' ? piece : piece[0].repeat(piece[1])
+    )
+    .join('');
+}
 
-  it.each(['ab', 'a1', 'my-data-2', 'a'.repeat(63)])(
-    'accepts the name %j',
-    name => {
-      expect(errorsFor({ name })).toEqual({});
+function label(c: ICase): string {
+  const value = valueOf(c.value);
+  const shown =
+    value.length <= 24 ? value : `${value.slice(0, 12)}…(${value.length})`;
+  return `${c.field}=${JSON.stringify(shown)} -> ${c.code}`;
+}
+
+const trans = nullTranslator.load('jupyterlab_s3_connectors');
+
+describe('the validation cases shared with the server', () => {
+  it.each(table.cases.map(c => [label(c), c] as [string, ICase]))(
+    '%s',
+    (_label, c) => {
+      const input = { ...table.base, [c.field]: valueOf(c.value) };
+      const options = {
+        isNew: c.isNew ?? true,
+        allowDirect: c.allowDirect ?? true,
+        trans
+      };
+      const codes = connectorErrorCodes(input, options);
+      expect(codes).toEqual(c.code ? { [c.field]: c.code } : {});
+      const errors = validateConnector(input, options);
+      expect(Object.keys(errors)).toEqual(c.code ? [c.field] : []);
+      if (c.code) {
+        expect(errors[c.field]).toBe(validationMessage(c.code, trans));
+      }
     }
   );
 
-  it.each([
-    ['', 'required'],
-    ['s3.example.com', 'absolute URL'],
-    ['ftp://s3.example.com', 'http:// or https://'],
-    ['http://user:pw@s3.example.com', 'user name and password'],
-    ['http://s3.example.com/?a=1', 'query'],
-    ['http://s3.example.com/#top', 'fragment'],
-    ['not a url', 'absolute URL']
-  ])('rejects the endpoint %j', (endpoint, message) => {
-    const errors = errorsFor({ endpoint });
-    expect(Object.keys(errors)).toEqual(['endpoint']);
-    expect(errors.endpoint).toContain(message);
-  });
-
-  it.each([
-    'http://127.0.0.1:9000',
-    'https://storage.example.com/s3',
-    'http://localhost:5000/'
-  ])('accepts the endpoint %j', endpoint => {
-    expect(errorsFor({ endpoint })).toEqual({});
-  });
-
-  it.each([
-    ['', 'required'],
-    ['ab', '3 to 63'],
-    ['a'.repeat(64), '3 to 63'],
-    ['My-Bucket', 'lowercase'],
-    ['my_bucket', 'lowercase'],
-    ['-bucket', 'begin and end'],
-    ['bucket.', 'begin and end'],
-    ['my..bucket', 'two dots'],
-    ['192.168.1.1', 'IP address']
-  ])('rejects the bucket %j', (bucket, message) => {
-    const errors = errorsFor({ bucket });
-    expect(Object.keys(errors)).toEqual(['bucket']);
-    expect(errors.bucket).toContain(message);
-  });
-
-  it('rejects unknown modes and backends', () => {
-    const errors = errorsFor({
-      mode: 'write-only' as IConnectorInput['mode'],
-      backend: 'fuse' as IConnectorInput['backend']
-    });
-    expect(Object.keys(errors).sort()).toEqual(['backend', 'mode']);
-  });
-
-  it('rejects the direct backend when the server disables it', () => {
-    expect(
-      errorsFor({ backend: 'direct' }, { isNew: true, allowDirect: false })
-        .backend
-    ).toContain('disabled');
-    expect(errorsFor({ backend: 'direct' })).toEqual({});
-  });
-
-  it('needs a secret for a new connector, not for an edited one', () => {
-    expect(errorsFor({ secret_access_key: '' }).secret_access_key).toContain(
-      'required'
+  it('has a case for every rule', () => {
+    const source = readFileSync(
+      join(__dirname, '..', '..', 'connectors', 'validation.ts'),
+      'utf-8'
     );
-    expect(errorsFor({ secret_access_key: '' }, { isNew: false })).toEqual({});
+    const declared = new Set(
+      [...source.matchAll(/^ {2}\| '([a-z_]+\.[a-z_]+)';?$/gm)].map(m => m[1])
+    );
+    const inTable = new Set(table.cases.map(c => c.code).filter(c => c));
+    expect(declared.size).toBeGreaterThan(30);
+    expect([...inTable].sort()).toEqual([...declared].sort());
+  });
+});
+
+describe('validateConnector', () => {
+  const valid = table.base;
+
+  it('accepts a complete connector', () => {
+    expect(validateConnector(valid, { isNew: true })).toEqual({});
   });
 
-  it('checks the folder, region and access key ID', () => {
-    const errors = errorsFor({
-      prefix: '/data/../x',
-      region: 'US East',
-      access_key_id: 'has space'
-    });
-    expect(Object.keys(errors).sort()).toEqual([
-      'access_key_id',
-      'prefix',
-      'region'
-    ]);
-    expect(errorsFor({ prefix: 'data/2024/' })).toEqual({});
+  it('gives a distinct message for every rule', () => {
+    const codes = [...new Set(table.cases.map(c => c.code).filter(c => c))];
+    const messages = codes.map(code => validationMessage(code!, trans));
+    expect(messages.every(m => m.length > 10)).toBe(true);
+    expect(new Set(messages).size).toBe(codes.length);
   });
 
-  it('refuses folders the proxy can never serve, as the server does', () => {
-    for (const prefix of [
-      './x',
-      'a/./b',
-      'x/.',
-      'x/..',
-      'a\\b',
-      'a\nb',
-      'fo\n',
-      'tab\there',
-      'bad\ud800surrogate'
-    ]) {
-      expect(errorsFor({ prefix }).prefix).toBeTruthy();
-    }
-    for (const prefix of ['a//b/', '.hidden/', 'x.y/..z/', 'données/']) {
-      expect(errorsFor({ prefix })).toEqual({});
-    }
-  });
-
-  it('refuses a name or an endpoint with a trailing line break', () => {
-    expect(errorsFor({ name: 'fo\n' }).name).toBeTruthy();
+  it('says which limit was passed', () => {
     expect(
-      errorsFor({ endpoint: 'http://127.0.0.1:9000\n' }).endpoint
-    ).toBeTruthy();
-    expect(errorsFor({ endpoint: 'http://exämple.com' }).endpoint).toBeTruthy();
+      validateConnector({ ...valid, prefix: 'x'.repeat(1024) }).prefix
+    ).toContain('1024 bytes');
   });
 
   it('reports every invalid field at once', () => {
-    const errors = errorsFor({
-      name: 'X',
-      endpoint: 'nope',
-      bucket: 'B',
-      access_key_id: '',
-      secret_access_key: ''
-    });
+    const errors = validateConnector(
+      {
+        ...valid,
+        name: 'X',
+        endpoint: 'nope',
+        bucket: 'B',
+        access_key_id: '',
+        secret_access_key: ''
+      },
+      { isNew: true }
+    );
     expect(Object.keys(errors).sort()).toEqual([
       'access_key_id',
       'bucket',
