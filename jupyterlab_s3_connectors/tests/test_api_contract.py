@@ -39,14 +39,22 @@ def mismatches(actual: Any, expected: Any, where: str = "body") -> list[str]:
             return [f"{where}: {actual!r} is not an object"]
         if set(actual) != set(expected):
             return [f"{where}: keys {sorted(actual)} instead of {sorted(expected)}"]
-        return [m for key in expected for m in mismatches(actual[key], expected[key], f"{where}.{key}")]
+        return [
+            m for key in expected for m in mismatches(actual[key], expected[key], f"{where}.{key}")
+        ]
     if isinstance(expected, list):
         if not isinstance(actual, list) or len(actual) != len(expected):
             return [f"{where}: {actual!r} is not a list of {len(expected)}"]
-        return [m for i, item in enumerate(expected) for m in mismatches(actual[i], item, f"{where}[{i}]")]
-    return [] if actual == expected and type(actual) is type(expected) else [
-        f"{where}: {actual!r} instead of {expected!r}"
-    ]
+        return [
+            m
+            for i, item in enumerate(expected)
+            for m in mismatches(actual[i], item, f"{where}[{i}]")
+        ]
+    return (
+        []
+        if actual == expected and type(actual) is type(expected)
+        else [f"{where}: {actual!r} instead of {expected!r}"]
+    )
 
 
 def test_the_matcher_can_fail() -> None:

@@ -24,7 +24,8 @@ ALL_ACTIONS = {"read", "write", "execute"}
 class ResourcePolicyAuthorizer(Authorizer):
     """Denies the actions in ``denied`` on the extension's resource, allows the rest."""
 
-    denied: set[str] = set()
+    #: The actions refused on the extension's resource (set by each test).
+    denied: set[str]
     #: (action, resource) of every decision asked for the extension's resource.
     asked: list[tuple[str, str]]
 

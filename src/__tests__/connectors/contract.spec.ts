@@ -80,7 +80,9 @@ function mismatches(actual: any, expected: unknown, where = 'body'): string[] {
   }
   return actual === expected
     ? []
-    : [`${where}: ${JSON.stringify(actual)} instead of ${JSON.stringify(expected)}`];
+    : [
+        `${where}: ${JSON.stringify(actual)} instead of ${JSON.stringify(expected)}`
+      ];
 }
 
 /**
@@ -94,7 +96,8 @@ async function answer(
   try {
     const body = await api.requester(request.path, {
       method: request.method,
-      body: request.body === undefined ? undefined : JSON.stringify(request.body)
+      body:
+        request.body === undefined ? undefined : JSON.stringify(request.body)
     });
     return { status: 'ok', body };
   } catch (error) {
@@ -144,7 +147,9 @@ describe("the model's fake API", () => {
     expect(mismatches({ a: 1 }, { a: 1 })).toEqual([]);
     expect(mismatches({ a: 1, b: 2 }, { a: 1 })).not.toEqual([]);
     expect(mismatches({ a: true }, { a: 1 })).not.toEqual([]);
-    expect(mismatches({ t: '2026-11-28 04:00' }, { t: '<timestamp>' })).not.toEqual([]);
+    expect(
+      mismatches({ t: '2026-11-28 04:00' }, { t: '<timestamp>' })
+    ).not.toEqual([]);
     expect(mismatches([1], [])).not.toEqual([]);
     expect(mismatches(null, '<string>')).not.toEqual([]);
   });
