@@ -30,17 +30,31 @@ const transform = {
   '^.+\\.tsx?$': ['ts-jest/legacy', { tsconfig: './tsconfig.test.json' }]
 };
 
+// Copies of the package that are not its source: the venv's JupyterLab and the
+// built labextension (they would also collide in jest's module map).
+const modulePathIgnorePatterns = [
+  '<rootDir>/.venv/',
+  '<rootDir>/jupyterlab_s3_connectors/labextension/'
+];
+
 module.exports = {
   testTimeout: 60000,
   reporters: ['default'],
   coverageDirectory,
   coverageReporters,
+  // Coverage counts every source file, also those no test imports.
+  collectCoverageFrom: [
+    'src/**/*.{ts,tsx}',
+    '!src/**/*.d.ts',
+    '!src/__tests__/**'
+  ],
   projects: [
     {
       // Widgets, models and helpers, in JupyterLab's jsdom environment.
       ...baseConfig,
       displayName: 'jsdom',
       transform,
+      modulePathIgnorePatterns,
       testRegex: 'src/__tests__/.*\\.spec\\.tsx?$',
       testPathIgnorePatterns: ['/lib/', '/node_modules/', '/__tests__/node/'],
       transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
@@ -51,6 +65,7 @@ module.exports = {
       testEnvironment: 'node',
       moduleFileExtensions: baseConfig.moduleFileExtensions,
       transform,
+      modulePathIgnorePatterns,
       testRegex: 'src/__tests__/node/.*\\.spec\\.ts$',
       // moto S3 servers for the drive's tests (endpoints in process.env).
       globalSetup: '<rootDir>/src/__tests__/node/globalSetup.ts',

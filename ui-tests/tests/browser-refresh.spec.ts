@@ -13,21 +13,24 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
-import type { APIRequestContext, Locator, Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import * as crypto from 'crypto';
 import * as path from 'path';
 
 import {
-  API,
   browserId,
   crumbs,
   documentTab,
-  encodeKey,
+  ensureActiveConnector,
   entry,
   escapeRegExp,
-  FAKE_AUTHORIZATION,
-  motoEndpoint,
-  openBrowser
+  goTo,
+  IConnectorReply,
+  listConnectors,
+  objectExists,
+  openBrowser,
+  putObject as putMotoObject,
+  removeConnectors
 } from './helpers';
 
 const BUCKET = 'galata-drive';
@@ -48,46 +51,16 @@ const ROOT = `scratch/refresh-${RUN}`;
 const AT_ONCE = { timeout: 3000 };
 
 /** Whether an object exists in the bucket. */
-async function exists(page: IJupyterLabPageFixture, key: string) {
-  const response = await page.request.fetch(
-    `${motoEndpoint()}/${BUCKET}/${encodeKey(key)}`,
-    { method: 'HEAD', headers: { authorization: FAKE_AUTHORIZATION } }
-  );
-  return response.ok();
+function exists(page: IJupyterLabPageFixture, key: string): Promise<boolean> {
+  return objectExists(page.request, BUCKET, key);
 }
 
-async function putObject(
+function putObject(
   page: IJupyterLabPageFixture,
   key: string,
   body: string
 ): Promise<void> {
-  const response = await page.request.fetch(
-    `${motoEndpoint()}/${BUCKET}/${encodeKey(key)}`,
-    {
-      method: 'PUT',
-      // A non-form content type: moto's Flask app would read a form body away.
-      headers: {
-        authorization: FAKE_AUTHORIZATION,
-        'content-type': 'text/plain'
-      },
-      data: Buffer.from(body)
-    }
-  );
-  expect(response.ok(), `PUT ${key}`).toBeTruthy();
-}
-
-interface IConnectorReply {
-  id: string;
-  name: string;
-  active: boolean;
-}
-
-async function connectors(
-  request: APIRequestContext
-): Promise<IConnectorReply[]> {
-  const response = await request.get(API);
-  expect(response.ok()).toBeTruthy();
-  return (await response.json()).connectors;
+  return putMotoObject(page.request, BUCKET, key, body);
 }
 
 /** Connectors A and B, created when missing, both active. */
@@ -95,50 +68,16 @@ async function activeConnectors(
   page: IJupyterLabPageFixture
 ): Promise<Record<string, IConnectorReply>> {
   const found: Record<string, IConnectorReply> = {};
-  const existing = await connectors(page.request);
   for (const name of [A, B]) {
-    let connector = existing.find(c => c.name === name);
-    if (!connector) {
-      const created = await page.request.post(API, {
-        data: {
-          name,
-          description: 'Created by the browser-refresh UI tests',
-          endpoint: motoEndpoint(),
-          region: 'us-east-1',
-          bucket: BUCKET,
-          prefix: '',
-          access_key_id: 'galata-key',
-          secret_access_key: `galata-refresh-secret-${RUN}`,
-          mode: 'read-write',
-          backend: 'proxy'
-        }
-      });
-      expect(created.ok(), await created.text()).toBeTruthy();
-      connector = (await created.json()) as IConnectorReply;
-    }
-    if (!connector.active) {
-      const activated = await page.request.post(
-        `${API}/${connector.id}/activate`
-      );
-      expect(activated.ok()).toBeTruthy();
-    }
+    const { connector } = await ensureActiveConnector(page.request, {
+      name,
+      bucket: BUCKET,
+      description: 'Created by the browser-refresh UI tests',
+      secret_access_key: `galata-refresh-secret-${RUN}`
+    });
     found[name] = connector;
   }
   return found;
-}
-
-/** Go to a folder of the bucket: its root, then down, by double-clicks. */
-async function goTo(browser: Locator, folder: string): Promise<void> {
-  await browser.locator('.jp-BreadCrumbs-home').click();
-  await expect(crumbs(browser)).toHaveCount(0);
-  const parts = folder.split('/').filter(Boolean);
-  for (const [index, part] of parts.entries()) {
-    await entry(browser, part).dblclick();
-    await expect(crumbs(browser).last()).toHaveAttribute(
-      'data-path',
-      parts.slice(0, index + 1).join('/')
-    );
-  }
 }
 
 /** An item of the open context menu, by its label. */
@@ -165,21 +104,12 @@ async function contents(
 }
 
 test.describe('Bucket browser listings and deletion', () => {
-  test.describe.configure({ mode: 'serial' });
-
   test.afterAll(async ({ playwright }, testInfo) => {
     // The connectors of these tests go, so that other specs start as they expect.
     const request = await playwright.request.newContext({
       baseURL: testInfo.project.use.baseURL
     });
-    for (const c of await connectors(request)) {
-      if (c.name === A || c.name === B) {
-        if (c.active) {
-          await request.post(`${API}/${c.id}/deactivate`);
-        }
-        await request.delete(`${API}/${c.id}`);
-      }
-    }
+    await removeConnectors(request, [A, B]);
     await request.dispose();
   });
 
@@ -449,7 +379,7 @@ test.describe('Bucket browser listings and deletion', () => {
     );
     await expect(page.sidebar.getTabLocator(browserId(A))).toHaveCount(0);
     await expect(page.sidebar.getTabLocator(browserId(B))).toHaveCount(1);
-    const states = await connectors(page.request);
+    const states = await listConnectors(page.request);
     expect(states.find(c => c.name === A)?.active).toBe(false);
     expect(states.find(c => c.name === B)?.active).toBe(true);
   });

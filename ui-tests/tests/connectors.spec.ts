@@ -5,22 +5,23 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
-import * as fs from 'fs';
-import * as path from 'path';
 
-const PANEL_ID = 'jp-S3Connectors-panel';
-const API = '/s3-connectors/api/connectors';
+import {
+  activateConnector,
+  createConnector,
+  listConnectors,
+  motoEndpoint,
+  openPanel,
+  PANEL_ID,
+  panelItem as item,
+  removeConnectors
+} from './helpers';
+
 const BUCKET = 'galata';
 
 /** `July 18, 2022, 14:23` (UTC). */
 const DATE_FORMAT =
   /^(January|February|March|April|May|June|July|August|September|October|November|December) ([1-9]|[12]\d|3[01]), \d{4}, ([01]\d|2[0-3]):[0-5]\d$/;
-
-/** The moto endpoint written by jupyter_server_test_config.py. */
-function motoEndpoint(): string {
-  const file = path.resolve(__dirname, '..', '.moto-endpoint.json');
-  return JSON.parse(fs.readFileSync(file, 'utf-8')).endpoint;
-}
 
 function panelOf(page: IJupyterLabPageFixture): Locator {
   return page.locator(`#${PANEL_ID}`);
@@ -49,39 +50,11 @@ async function type(input: Locator, text: string): Promise<void> {
   await input.pressSequentially(text);
 }
 
-function item(panel: Locator, name: string): Locator {
-  return panel.locator(
-    `li.jp-S3Connectors-item[data-connector-name="${name}"]`
-  );
-}
-
 function detail(connector: Locator, name: string): Locator {
   return connector.locator(`.jp-S3Connectors-details dd[data-field="${name}"]`);
 }
 
-/** Delete every connector through the REST API, so a test starts clean. */
-async function deleteAllConnectors(page: IJupyterLabPageFixture) {
-  const response = await page.request.get(API);
-  expect(response.ok()).toBeTruthy();
-  const { connectors } = await response.json();
-  for (const c of connectors as { id: string; active: boolean }[]) {
-    if (c.active) {
-      await page.request.post(`${API}/${c.id}/deactivate`);
-    }
-    expect((await page.request.delete(`${API}/${c.id}`)).ok()).toBeTruthy();
-  }
-}
-
-async function openPanel(page: IJupyterLabPageFixture): Promise<Locator> {
-  await page.sidebar.openTab(PANEL_ID);
-  const panel = panelOf(page);
-  await expect(panel).toBeVisible();
-  return panel;
-}
-
 test.describe('S3 Connectors panel', () => {
-  test.describe.configure({ mode: 'serial' });
-
   test('the sidebar tab opens the panel', async ({ page }) => {
     const tab = page.sidebar.getTabLocator(PANEL_ID);
     await expect(tab).toHaveAttribute('title', 'S3 Connectors');
@@ -98,7 +71,7 @@ test.describe('S3 Connectors panel', () => {
   }) => {
     const endpoint = motoEndpoint();
     const name = 'galata-bucket';
-    await deleteAllConnectors(page);
+    await removeConnectors(page.request);
     const panel = await openPanel(page);
     await toolbarButton(panel, 'Refresh the list').click();
     await expect(panel.getByText('No S3 connectors yet.')).toBeVisible();
@@ -330,8 +303,7 @@ test.describe('S3 Connectors panel', () => {
       await expect(dialog).toHaveCount(0);
       await expect(connector).toHaveCount(0);
       await expect(panel.getByText('No S3 connectors yet.')).toBeVisible();
-      const response = await page.request.get(API);
-      expect((await response.json()).connectors).toEqual([]);
+      expect(await listConnectors(page.request)).toEqual([]);
     });
   });
 
@@ -359,26 +331,13 @@ test.describe('S3 Connectors panel', () => {
     page
   }) => {
     const name = 'active-one';
-    await deleteAllConnectors(page);
-    const created = await page.request.post(API, {
-      data: {
-        name,
-        description: '',
-        endpoint: motoEndpoint(),
-        region: 'us-east-1',
-        bucket: BUCKET,
-        prefix: '',
-        access_key_id: 'galata-key',
-        secret_access_key: 'galata-secret',
-        mode: 'read-only',
-        backend: 'proxy'
-      }
+    await removeConnectors(page.request);
+    const { id } = await createConnector(page.request, {
+      name,
+      bucket: BUCKET,
+      mode: 'read-only'
     });
-    expect(created.ok()).toBeTruthy();
-    const { id } = await created.json();
-    expect(
-      (await page.request.post(`${API}/${id}/activate`)).ok()
-    ).toBeTruthy();
+    await activateConnector(page.request, id);
 
     const panel = await openPanel(page);
     await toolbarButton(panel, 'Refresh the list').click();
@@ -406,22 +365,8 @@ test.describe('S3 Connectors panel', () => {
 
   test('a failing connection test names the cause', async ({ page }) => {
     const name = 'missing-bucket';
-    await deleteAllConnectors(page);
-    const created = await page.request.post(API, {
-      data: {
-        name,
-        description: '',
-        endpoint: motoEndpoint(),
-        region: 'us-east-1',
-        bucket: 'no-such-bucket',
-        prefix: '',
-        access_key_id: 'galata-key',
-        secret_access_key: 'galata-secret',
-        mode: 'read-write',
-        backend: 'proxy'
-      }
-    });
-    expect(created.ok()).toBeTruthy();
+    await removeConnectors(page.request);
+    await createConnector(page.request, { name, bucket: 'no-such-bucket' });
 
     const panel = await openPanel(page);
     await toolbarButton(panel, 'Refresh the list').click();
@@ -435,7 +380,7 @@ test.describe('S3 Connectors panel', () => {
     await expect(result).toContainText(
       "The bucket 'no-such-bucket' does not exist"
     );
-    await deleteAllConnectors(page);
+    await removeConnectors(page.request);
   });
 
   test('the palette lists the S3 Connectors commands', async ({ page }) => {
@@ -477,43 +422,5 @@ test.describe('S3 Connectors panel', () => {
       .click();
     await expect(panelOf(page)).toBeVisible();
     expect(await page.sidebar.isTabOpen(PANEL_ID)).toBe(true);
-  });
-
-  test('screenshot of the panel with a connector expanded', async ({
-    page
-  }) => {
-    await deleteAllConnectors(page);
-    const created = await page.request.post(API, {
-      data: {
-        name: 'team-datasets',
-        description: 'Shared datasets of the team, on the local S3 server.',
-        endpoint: motoEndpoint(),
-        region: 'us-east-1',
-        bucket: BUCKET,
-        prefix: 'data/',
-        access_key_id: 'galata-key',
-        secret_access_key: 'galata-secret',
-        mode: 'read-write',
-        backend: 'proxy'
-      }
-    });
-    expect(created.ok()).toBeTruthy();
-    const panel = await openPanel(page);
-    await toolbarButton(panel, 'Refresh the list').click();
-    const connector = item(panel, 'team-datasets');
-    await connector.locator('.jp-S3Connectors-itemHeader').click();
-    await connector
-      .getByRole('button', { name: 'Test connection', exact: true })
-      .click();
-    await expect(connector.locator('.jp-S3Connectors-test')).toHaveClass(
-      /jp-mod-success/
-    );
-    // No hover highlight in the picture.
-    await page.mouse.move(900, 700);
-    // The README's picture: docs/screenshot-panel.png is a copy of it.
-    await page.screenshot({
-      path: path.resolve(__dirname, '..', 'screenshots', 'panel.png')
-    });
-    await deleteAllConnectors(page);
   });
 });

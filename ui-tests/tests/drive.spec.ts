@@ -4,9 +4,9 @@
  * started by jupyter_server_test_config.py (bucket `galata-drive`, seeded
  * there; bucket `galata-direct` with a CORS rule for the `direct` backend).
  *
- * The tests of the main describe share state (the active connectors and the
- * bucket), so they run in order. What a test writes to the bucket carries the
- * run's id, so a retry or a rerun against a reused server starts clean.
+ * Each test sets up the connectors it uses (`withActiveRW`), so any one runs
+ * on its own. What a test writes to the bucket carries the run's id, so a
+ * retry or a rerun against a reused server starts clean.
  *
  * What the bucket holds is checked straight on moto: it checks no signatures,
  * but answers anonymous requests as an anonymous user would be answered, so
@@ -18,23 +18,35 @@ import type { APIResponse, Locator, Page } from '@playwright/test';
 import * as crypto from 'crypto';
 
 import {
+  activateConnector,
   API,
   browserId,
+  createConnector,
   crumbs,
   documentTab,
   encodeKey,
+  ensureActiveConnector,
   entry,
   escapeRegExp,
-  FAKE_AUTHORIZATION,
+  getObject as getMotoObject,
+  goTo,
+  IConnectorReply,
+  listConnectors,
+  listKeys as listMotoKeys,
   motoEndpoint,
-  openBrowser
+  motoRequest,
+  openBrowser,
+  openPanel,
+  PANEL_ID,
+  panelItem as item,
+  putObject as putMotoObject,
+  removeConnectors
 } from './helpers';
 
-const PANEL_ID = 'jp-S3Connectors-panel';
 const BUCKET = 'galata-drive';
 const DIRECT_BUCKET = 'galata-direct';
 
-/** The read-write connector, proxy backend: activated through the panel. */
+/** The read-write connector, proxy backend. */
 const RW = 'drive-rw';
 /** The read-only connector, proxy backend. */
 const RO = 'drive-ro';
@@ -49,151 +61,78 @@ const RUN = crypto.randomBytes(4).toString('hex');
 /** The secret key of the proxy connectors: it must never reach the browser. */
 const SECRET = `galata-drive-secret-${RUN}-${crypto.randomBytes(8).toString('hex')}`;
 
+/** A connector of these tests on the bucket. */
+function fields(
+  name: string,
+  more: { mode?: 'read-only'; backend?: 'direct'; bucket?: string } = {}
+) {
+  return {
+    name,
+    bucket: BUCKET,
+    description: 'Created by the drive UI tests',
+    secret_access_key: SECRET,
+    ...more
+  };
+}
+
+/**
+ * The read-write connector active and mounted, whatever ran before: a test
+ * that uses it can run on its own.
+ */
+async function withActiveRW(page: IJupyterLabPageFixture): Promise<void> {
+  await putObject(page, `${SCRATCH}/README.txt`, 'Written by the tests.\n');
+  const { changed } = await ensureActiveConnector(page.request, fields(RW));
+  if (
+    changed ||
+    (await page.sidebar.getTabLocator(browserId(RW)).count()) === 0
+  ) {
+    await page.reload();
+  }
+}
+
 /** A request to moto, on a bucket (`suffix`: `?list-type=2…`) or a key. */
-async function moto(
+function moto(
   page: IJupyterLabPageFixture,
   method: 'GET' | 'HEAD' | 'PUT',
   bucket: string,
-  keyAndQuery: string,
-  options: { headers?: Record<string, string>; data?: Buffer } = {}
+  keyAndQuery: string
 ): Promise<APIResponse> {
-  return page.request.fetch(`${motoEndpoint()}/${bucket}/${keyAndQuery}`, {
-    method,
-    headers: { authorization: FAKE_AUTHORIZATION, ...options.headers },
-    data: options.data
-  });
+  return motoRequest(page.request, method, bucket, keyAndQuery);
 }
 
 /** The bytes of an object (`null` when it does not exist). */
-async function getObject(
+function getObject(
   page: IJupyterLabPageFixture,
   key: string,
   options: { bucket?: string; range?: string } = {}
 ): Promise<Buffer | null> {
-  const response = await moto(
-    page,
-    'GET',
-    options.bucket ?? BUCKET,
-    encodeKey(key),
-    { headers: options.range ? { range: options.range } : {} }
-  );
-  if (response.status() === 404) {
-    return null;
-  }
-  expect(response.status(), `GET ${key}`).toBeLessThan(300);
-  return await response.body();
+  return getMotoObject(page.request, options.bucket ?? BUCKET, key, options);
 }
 
 /** Write an object (the seeds of a test that must be fresh at each run). */
-async function putObject(
+function putObject(
   page: IJupyterLabPageFixture,
   key: string,
   body: string
 ): Promise<void> {
-  // A non-form content type: moto's Flask app would read a form body away.
-  const response = await moto(page, 'PUT', BUCKET, encodeKey(key), {
-    headers: { 'content-type': 'text/plain' },
-    data: Buffer.from(body)
-  });
-  expect(response.ok(), `PUT ${key}`).toBeTruthy();
+  return putMotoObject(page.request, BUCKET, key, body);
 }
 
 /** Every key below a prefix, sorted. */
-async function listKeys(
+function listKeys(
   page: IJupyterLabPageFixture,
   prefix: string
 ): Promise<string[]> {
-  const response = await moto(
-    page,
-    'GET',
-    BUCKET,
-    `?list-type=2&prefix=${encodeURIComponent(prefix)}`
-  );
-  expect(response.ok()).toBeTruthy();
-  const xml = await response.text();
-  return [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)]
-    .map(match => decodeXml(match[1]))
-    .sort();
-}
-
-function decodeXml(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
-}
-
-interface IConnectorReply {
-  id: string;
-  name: string;
-  active: boolean;
-}
-
-/** Delete every connector through the REST API, so the tests start clean. */
-async function deleteAllConnectors(page: IJupyterLabPageFixture) {
-  const response = await page.request.get(API);
-  expect(response.ok()).toBeTruthy();
-  const { connectors } = await response.json();
-  for (const c of connectors as IConnectorReply[]) {
-    if (c.active) {
-      await page.request.post(`${API}/${c.id}/deactivate`);
-    }
-    expect((await page.request.delete(`${API}/${c.id}`)).ok()).toBeTruthy();
-  }
-}
-
-/** Create a connector through the REST API (inactive). */
-async function createConnector(
-  page: IJupyterLabPageFixture,
-  fields: {
-    name: string;
-    bucket?: string;
-    mode?: 'read-write' | 'read-only';
-    backend?: 'proxy' | 'direct';
-  }
-): Promise<IConnectorReply> {
-  const created = await page.request.post(API, {
-    data: {
-      name: fields.name,
-      description: 'Created by the drive UI tests',
-      endpoint: motoEndpoint(),
-      region: 'us-east-1',
-      bucket: fields.bucket ?? BUCKET,
-      prefix: '',
-      access_key_id: 'galata-key',
-      secret_access_key: SECRET,
-      mode: fields.mode ?? 'read-write',
-      backend: fields.backend ?? 'proxy'
-    }
-  });
-  expect(created.ok(), await created.text()).toBeTruthy();
-  return await created.json();
+  return listMotoKeys(page.request, BUCKET, prefix);
 }
 
 async function connectorByName(
   page: IJupyterLabPageFixture,
   name: string
 ): Promise<IConnectorReply> {
-  const response = await page.request.get(API);
-  const { connectors } = await response.json();
-  const found = (connectors as IConnectorReply[]).find(c => c.name === name);
-  expect(found, `connector ${name}`).toBeTruthy();
+  const found = (await listConnectors(page.request)).find(c => c.name === name);
+  expect(found?.name, `connector ${name}`).toBe(name);
   return found!;
-}
-
-async function openPanel(page: IJupyterLabPageFixture): Promise<Locator> {
-  await page.sidebar.openTab(PANEL_ID);
-  const panel = page.locator(`#${PANEL_ID}`);
-  await expect(panel).toBeVisible();
-  return panel;
-}
-
-function item(panel: Locator, name: string): Locator {
-  return panel.locator(
-    `li.jp-S3Connectors-item[data-connector-name="${name}"]`
-  );
 }
 
 /** The names listed, in order. */
@@ -206,15 +145,6 @@ async function goInto(browser: Locator, folder: string): Promise<void> {
   await expect(crumbs(browser).last()).toHaveText(folder);
 }
 
-/** Go to a folder of the bucket: its root, then down, by double-clicks. */
-async function goTo(browser: Locator, folder: string): Promise<void> {
-  await browser.locator('.jp-BreadCrumbs-home').click();
-  await expect(crumbs(browser)).toHaveCount(0);
-  for (const part of folder.split('/').filter(Boolean)) {
-    await goInto(browser, part);
-  }
-}
-
 /** The path of the document of the current main-area widget. */
 async function currentDocumentPath(page: Page): Promise<string | undefined> {
   return page.evaluate(() => {
@@ -224,7 +154,7 @@ async function currentDocumentPath(page: Page): Promise<string | undefined> {
   });
 }
 
-// ---- network log (test 8) ------------------------------------------------
+// ---- network log ---------------------------------------------------------
 
 interface INetworkEntry {
   what: string;
@@ -232,9 +162,11 @@ interface INetworkEntry {
   bytes: Buffer;
 }
 
-/** What the browser sent and received during tests 1 and 2. */
-const network: INetworkEntry[] = [];
-const pendingRecords: Promise<void>[] = [];
+/** What a page sent and received since `recordNetwork`. */
+interface INetworkLog {
+  /** Every request and response recorded, once all responses are read. */
+  entries(): Promise<INetworkEntry[]>;
+}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
   return Promise.race([
@@ -247,7 +179,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
  * Record every request (URL, headers, body) and response (URL, headers,
  * body) of the page.
  */
-function recordNetwork(page: Page): void {
+function recordNetwork(page: Page): INetworkLog {
+  const network: INetworkEntry[] = [];
+  const pendingRecords: Promise<void>[] = [];
   page.on('request', request => {
     network.push({
       what: `request ${request.method()}`,
@@ -280,6 +214,12 @@ function recordNetwork(page: Page): void {
       })()
     );
   });
+  return {
+    entries: async () => {
+      await Promise.all(pendingRecords);
+      return network;
+    }
+  };
 }
 
 /** The web storage of the page, as one string. */
@@ -303,14 +243,11 @@ async function webStorage(page: Page): Promise<string> {
 // ---- the tests -------------------------------------------------------------
 
 test.describe('S3 bucket browser', () => {
-  test.describe.configure({ mode: 'serial' });
-
   test('activate a connector in the panel and browse its bucket', async ({
     page
   }) => {
-    recordNetwork(page);
-    await deleteAllConnectors(page);
-    await createConnector(page, { name: RW });
+    await removeConnectors(page.request);
+    await createConnector(page.request, fields(RW));
     // The folder where the tests write (so that a rerun lists the same).
     await putObject(page, `${SCRATCH}/README.txt`, 'Written by the tests.\n');
     // Start from a page that knows of no active connector (a rerun against
@@ -417,14 +354,11 @@ test.describe('S3 bucket browser', () => {
       await expect(crumbs(browser)).toHaveCount(0);
     });
 
-    await Promise.all(pendingRecords);
     expect(await webStorage(page)).not.toContain(SECRET);
   });
 
   test('edit a notebook of the bucket and save it', async ({ page }) => {
-    recordNetwork(page);
-    // Record the start-up too: the connectors' list and the drive's mount.
-    await page.reload();
+    await withActiveRW(page);
     const marker = `edited-in-galata-${RUN}`;
     const key = 'notebooks/analysis.ipynb';
     const before = JSON.parse((await getObject(page, key))!.toString('utf-8'));
@@ -472,7 +406,6 @@ test.describe('S3 bucket browser', () => {
     );
     await expect(entry(browser, '.ipynb_checkpoints')).toHaveCount(0);
 
-    await Promise.all(pendingRecords);
     expect(await webStorage(page)).not.toContain(SECRET);
   });
 
@@ -486,6 +419,7 @@ test.describe('S3 bucket browser', () => {
       bytes[i] = (i * 7 + (i >>> 20) * 13 + (i >>> 8)) & 0xff;
     }
 
+    await withActiveRW(page);
     const browser = await openBrowser(page, RW);
     await goTo(browser, SCRATCH);
 
@@ -530,7 +464,7 @@ test.describe('S3 bucket browser', () => {
 
     // No multipart upload is left pending.
     const uploads = await moto(page, 'GET', BUCKET, '?uploads');
-    expect(uploads.ok()).toBeTruthy();
+    expect(uploads.status()).toBe(200);
     expect(await uploads.text()).not.toContain('<Upload>');
   });
 
@@ -549,6 +483,7 @@ test.describe('S3 bucket browser', () => {
     // A folder marker too, as the browser's "New Folder" writes them.
     await putObject(page, `${from}/empty/`, '');
 
+    await withActiveRW(page);
     const browser = await openBrowser(page, RW);
     await goTo(browser, SCRATCH);
     await browser
@@ -592,10 +527,12 @@ test.describe('S3 bucket browser', () => {
   }) => {
     const key = 'notes/readonly.txt';
     const original = (await getObject(page, key))!.toString('utf-8');
-    const ro = await createConnector(page, { name: RO, mode: 'read-only' });
-    expect(
-      (await page.request.post(`${API}/${ro.id}/activate`)).ok()
-    ).toBeTruthy();
+    await removeConnectors(page.request, [RO]);
+    const ro = await createConnector(
+      page.request,
+      fields(RO, { mode: 'read-only' })
+    );
+    await activateConnector(page.request, ro.id);
     // An active connector is mounted at start-up.
     await page.reload();
 
@@ -656,6 +593,7 @@ test.describe('S3 bucket browser', () => {
   });
 
   test('a notebook of the bucket reopens after a reload', async ({ page }) => {
+    await withActiveRW(page);
     const browser = await openBrowser(page, RW);
     await goTo(browser, 'notebooks');
     await entry(browser, 'reload.ipynb').dblclick();
@@ -696,6 +634,7 @@ test.describe('S3 bucket browser', () => {
   test('deactivate with an unsaved document: discard it', async ({ page }) => {
     const key = 'notes/draft.txt';
     const original = (await getObject(page, key))!.toString('utf-8');
+    await withActiveRW(page);
     const browser = await openBrowser(page, RW);
     await goTo(browser, 'notes');
     await entry(browser, 'draft.txt').dblclick();
@@ -751,26 +690,43 @@ test.describe('S3 bucket browser', () => {
   test('the secret of a proxy connector never reaches the browser', async ({
     page
   }) => {
-    await Promise.all(pendingRecords);
-    // Tests 1 and 2 recorded their traffic, proxy requests among it.
-    expect(network.length).toBeGreaterThan(50);
+    // Both proxy connectors hold this run's secret, and are mounted.
+    await removeConnectors(page.request, [RW, RO]);
+    for (const connector of [fields(RW), fields(RO, { mode: 'read-only' })]) {
+      const created = await createConnector(page.request, connector);
+      await activateConnector(page.request, created.id);
+    }
+    const network = recordNetwork(page);
+    // The start-up too: the connectors' list and the drives' mounts.
+    await page.reload();
+    const browser = await openBrowser(page, RW);
+    await goTo(browser, 'notebooks');
+    await entry(browser, 'analysis.ipynb').dblclick();
+    await expect(documentTab(page, 'analysis.ipynb')).toBeVisible();
+    await expect(
+      page.locator('.jp-NotebookPanel:visible .jp-Cell').first()
+    ).toBeVisible();
+    const readOnly = await openBrowser(page, RO);
+    await goTo(readOnly, 'notes');
+    await expect(entry(readOnly, 'readonly.txt')).toBeVisible();
+
+    const entries = await network.entries();
+    // The traffic recorded holds the proxy's answers, the notebook among them.
     expect(
-      network.some(
+      entries.some(
         e =>
-          e.what.startsWith('response') &&
+          e.what === 'response 200' &&
           e.url.includes(`/s3-connectors/proxy/`) &&
           e.url.includes(`/${BUCKET}/notebooks/analysis.ipynb`)
       )
     ).toBe(true);
-    const leaks = network
+    const leaks = entries
       .filter(e => e.bytes.includes(SECRET))
       .map(e => `${e.what} ${e.url}`);
     expect(leaks).toEqual([]);
     // Not even a request for the credentials of a proxy connector.
-    expect(network.filter(e => e.url.includes('/credentials'))).toEqual([]);
-
-    // Nor the page's storage, with the read-only connector mounted.
-    await expect(page.sidebar.getTabLocator(browserId(RO))).toHaveCount(1);
+    expect(entries.filter(e => e.url.includes('/credentials'))).toEqual([]);
+    // Nor the page's storage.
     expect(await webStorage(page)).not.toContain(SECRET);
   });
 });
@@ -781,22 +737,12 @@ test.describe('S3 bucket browser, direct backend', () => {
   }) => {
     const key = 'direct/hello.txt';
     const marker = `direct-${RUN}`;
-    const existing = (
-      (await (await page.request.get(API)).json())
-        .connectors as IConnectorReply[]
-    ).find(c => c.name === DIRECT);
-    if (existing) {
-      await page.request.post(`${API}/${existing.id}/deactivate`);
-      await page.request.delete(`${API}/${existing.id}`);
-    }
-    const direct = await createConnector(page, {
-      name: DIRECT,
-      bucket: DIRECT_BUCKET,
-      backend: 'direct'
-    });
-    expect(
-      (await page.request.post(`${API}/${direct.id}/activate`)).ok()
-    ).toBeTruthy();
+    await removeConnectors(page.request, [DIRECT]);
+    const direct = await createConnector(
+      page.request,
+      fields(DIRECT, { bucket: DIRECT_BUCKET, backend: 'direct' })
+    );
+    await activateConnector(page.request, direct.id);
     const s3Requests: string[] = [];
     page.on('request', request => {
       if (request.url().startsWith(motoEndpoint())) {
@@ -838,7 +784,6 @@ test.describe('S3 bucket browser, direct backend', () => {
     // The browser talked to the S3 endpoint itself, not through the proxy.
     expect(s3Requests.some(r => r.startsWith('PUT '))).toBe(true);
 
-    await page.request.post(`${API}/${direct.id}/deactivate`);
-    await page.request.delete(`${API}/${direct.id}`);
+    await removeConnectors(page.request, [DIRECT]);
   });
 });

@@ -17,7 +17,14 @@ import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
 import * as crypto from 'crypto';
 
-import { API, endpointFile } from './helpers';
+import {
+  activateConnector,
+  browserId,
+  createConnector,
+  endpointFile,
+  removeConnector as removeConnectorById,
+  removeConnectors
+} from './helpers';
 
 const RUN = crypto.randomBytes(4).toString('hex');
 /** The folder of this run in every bucket. */
@@ -146,36 +153,19 @@ async function activeConnector(
   backend: 'proxy' | 'direct'
 ): Promise<{ id: string; name: string }> {
   const name = `int-${server.name}-${backend}`.replace(/[^a-z0-9-]/g, '');
-  const listed = await (await page.request.get(API)).json();
-  for (const c of listed.connectors as { id: string; name: string }[]) {
-    if (c.name === name) {
-      await page.request.post(`${API}/${c.id}/deactivate`);
-      await page.request.delete(`${API}/${c.id}`);
-    }
-  }
-  const created = await page.request.post(API, {
-    data: {
-      name,
-      description: 'Created by the integrity UI tests',
-      endpoint: server.endpoint,
-      region: 'us-east-1',
-      bucket: server.bucket,
-      prefix: '',
-      access_key_id: server.key,
-      secret_access_key: server.key,
-      mode: 'read-write',
-      backend
-    }
+  await removeConnectors(page.request, [name]);
+  const connector = await createConnector(page.request, {
+    name,
+    description: 'Created by the integrity UI tests',
+    endpoint: server.endpoint,
+    bucket: server.bucket,
+    access_key_id: server.key,
+    secret_access_key: server.key,
+    backend
   });
-  expect(created.ok(), await created.text()).toBeTruthy();
-  const connector = await created.json();
-  expect(
-    (await page.request.post(`${API}/${connector.id}/activate`)).ok()
-  ).toBeTruthy();
+  await activateConnector(page.request, connector.id);
   await page.reload();
-  await expect(
-    page.sidebar.getTabLocator(`jp-S3Connectors-browser-${name}`)
-  ).toHaveCount(1);
+  await expect(page.sidebar.getTabLocator(browserId(name))).toHaveCount(1);
   await waitForDrive(page, name);
   return { id: connector.id, name };
 }
@@ -204,8 +194,7 @@ async function removeConnector(
   page: IJupyterLabPageFixture,
   id: string
 ): Promise<void> {
-  await page.request.post(`${API}/${id}/deactivate`);
-  await page.request.delete(`${API}/${id}`);
+  await removeConnectorById(page.request, { id, active: true });
 }
 
 type ContentsResult =
@@ -498,9 +487,9 @@ for (const server of SERVERS) {
       `li.jp-S3Connectors-item[data-connector-name="${name}"]`
     );
     const details = connector.locator('.jp-S3Connectors-details');
-    if ((await details.count()) === 0) {
-      await connector.locator('.jp-S3Connectors-itemHeader').click();
-    }
+    // After the reload no connector is selected: a click opens its details.
+    await expect(details).toHaveCount(0);
+    await connector.locator('.jp-S3Connectors-itemHeader').click();
     await expect(details.locator('dd[data-field="bucket"]')).toHaveText(
       server.bucket
     );

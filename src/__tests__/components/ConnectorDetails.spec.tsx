@@ -59,7 +59,9 @@ describe('ConnectorDetails', () => {
   it('says nothing of it when the server checks them or before it is known', async () => {
     for (const checks of ['honoured', undefined] as const) {
       const node = await render(checks);
-      expect(node.querySelector('dd[data-field="bucket"]')).not.toBeNull();
+      expect(node.querySelector('dd[data-field="bucket"]')?.textContent).toBe(
+        'bucket'
+      );
       expect(node.querySelector('[data-note="write-checks"]')).toBeNull();
     }
   });

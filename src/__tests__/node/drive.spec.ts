@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Contents } from '@jupyterlab/services';
 
 import { S3Drive } from '../../drive';
@@ -78,7 +78,12 @@ describe('S3Drive', () => {
       });
       const notes = child(root, 'notes.txt');
       expect(notes.hash).toMatch(/^[0-9a-f]{32}$/);
-      expect(new Date(notes.last_modified).getTime()).toBeGreaterThan(0);
+      // The object's own time, as S3 gives it (not the time of the listing).
+      const head = await s3.send(
+        new HeadObjectCommand({ Bucket: bucket, Key: 'notes.txt' })
+      );
+      expect(notes.last_modified).toBe(head.LastModified!.toISOString());
+      expect(notes.created).toBe(notes.last_modified);
 
       const empty = await drive.get('empty');
       expect(empty.type).toBe('directory');

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-s3';
 
 import { S3Drive } from '../../drive';
+import { UPLOAD_IDLE_TIMEOUT } from '../../drive/uploads';
 import {
   allKeys,
   client,
@@ -324,5 +325,78 @@ describe('chunked uploads', () => {
     await eventually(async () =>
       expect(await pendingUploads(s3, bucket)).toEqual([])
     );
+  });
+
+  describe('left idle', () => {
+    // The drive's clock is faked (its timers only): network I/O, Date and
+    // the polling below run for real.
+    beforeEach(() => {
+      jest.useFakeTimers({
+        doNotFake: [
+          'Date',
+          'hrtime',
+          'nextTick',
+          'performance',
+          'queueMicrotask',
+          'setImmediate'
+        ]
+      });
+    });
+
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    /** Poll S3 (no timers: those are fake) until `check` passes. */
+    async function untilS3(check: () => Promise<void>): Promise<void> {
+      const deadline = Date.now() + 20000;
+      for (;;) {
+        try {
+          return await check();
+        } catch (error) {
+          if (Date.now() > deadline) {
+            throw error;
+          }
+          await new Promise(resolve => setImmediate(resolve));
+        }
+      }
+    }
+
+    const chunk = (n: number) =>
+      drive.save('idle.bin', {
+        type: 'file',
+        format: 'base64',
+        chunk: n,
+        content: Buffer.from(randomBytes(1000, n)).toString('base64')
+      });
+
+    it('an upload without a next chunk for the idle timeout is aborted', async () => {
+      await chunk(1);
+      jest.advanceTimersByTime(UPLOAD_IDLE_TIMEOUT - 1);
+      expect(await pendingUploads(s3, bucket)).toHaveLength(1);
+
+      jest.advanceTimersByTime(1);
+      await untilS3(async () =>
+        expect(await pendingUploads(s3, bucket)).toEqual([])
+      );
+      expect(await allKeys(s3, bucket)).toEqual([]);
+      // The upload is gone: its next chunk is refused, not appended.
+      await expect(chunk(2)).rejects.toMatchObject({
+        response: { status: 400 }
+      });
+      expect(await allKeys(s3, bucket)).toEqual([]);
+    });
+
+    it('each chunk gives the upload the whole idle timeout again', async () => {
+      await chunk(1);
+      jest.advanceTimersByTime(UPLOAD_IDLE_TIMEOUT - 1);
+      await chunk(2);
+      jest.advanceTimersByTime(UPLOAD_IDLE_TIMEOUT - 1);
+      expect(await pendingUploads(s3, bucket)).toHaveLength(1);
+      const model = await chunk(-1);
+      expect(model.size).toBe(3000);
+      expect(await pendingUploads(s3, bucket)).toEqual([]);
+      expect(await read(s3, bucket, 'idle.bin')).toHaveLength(3000);
+    });
   });
 });

@@ -1,0 +1,113 @@
+import { IConnector, IConnectorInput } from '../../connectors/types';
+import {
+  ConnectorsAPIError,
+  Requester,
+  ServerExtensionMissingError
+} from '../../requests';
+
+/** A time as the server writes it: ISO 8601 UTC, seconds. */
+function timestamp(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/**
+ * An in-memory stand-in for the REST API: the seam the model is built on.
+ * contract.spec.ts holds it to the exchanges of the server's contract
+ * (jupyterlab_s3_connectors/tests/api_contract.json), which the Python suite
+ * replays against the real server.
+ */
+export class FakeAPI {
+  connectors = new Map<string, IConnector>();
+  calls: { endpoint: string; method: string; body: any }[] = [];
+  missing = false;
+  private _next = 1;
+
+  requester: Requester = async <T>(
+    endpoint: string,
+    init: RequestInit = {}
+  ) => {
+    const method = init.method ?? 'GET';
+    const body = init.body ? JSON.parse(init.body as string) : undefined;
+    this.calls.push({ endpoint, method, body });
+    if (this.missing) {
+      throw new ServerExtensionMissingError();
+    }
+    // Answer copies, as JSON over the wire would.
+    const answer = this._handle(endpoint, method, body);
+    return (answer === null ? null : JSON.parse(JSON.stringify(answer))) as T;
+  };
+
+  private _handle(endpoint: string, method: string, body: any): unknown {
+    if (endpoint === 'info') {
+      return {
+        version: '0.1.0',
+        allow_direct_backend: true,
+        default_region: 'us-east-1'
+      };
+    }
+    if (endpoint === 'connectors' && method === 'GET') {
+      return { connectors: [...this.connectors.values()] };
+    }
+    if (endpoint === 'connectors' && method === 'POST') {
+      if ([...this.connectors.values()].some(c => c.name === body.name)) {
+        const message = `A connector named '${body.name}' already exists.`;
+        throw new ConnectorsAPIError(message, 409, { name: message });
+      }
+      const { secret_access_key, ...fields } = body as IConnectorInput;
+      const now = timestamp();
+      const connector: IConnector = {
+        ...fields,
+        id: `id-${this._next++}`,
+        has_secret: !!secret_access_key,
+        creator: 'tester',
+        created_at: now,
+        updated_at: now,
+        active: false
+      };
+      this.connectors.set(connector.id, connector);
+      return connector;
+    }
+    const match = /^connectors\/([^/]+)(?:\/(\w+))?$/.exec(endpoint);
+    const id = match ? decodeURIComponent(match[1]) : '';
+    const connector = this.connectors.get(id);
+    if (!connector) {
+      throw new ConnectorsAPIError(
+        `There is no connector with id '${id}'.`,
+        404
+      );
+    }
+    const action = match![2];
+    if (action === 'activate' || action === 'deactivate') {
+      connector.active = action === 'activate';
+      connector.updated_at = timestamp();
+      return connector;
+    }
+    if (action === 'test') {
+      return {
+        ok: true,
+        code: 'ok',
+        message: `Connected to bucket '${connector.bucket}'.`
+      };
+    }
+    if (action === undefined && method === 'GET') {
+      return connector;
+    }
+    if (action === undefined && method === 'PATCH') {
+      const { secret_access_key, ...changes } = body as IConnectorInput;
+      Object.assign(connector, changes, { updated_at: timestamp() });
+      connector.has_secret = connector.has_secret || !!secret_access_key;
+      return connector;
+    }
+    if (action === undefined && method === 'DELETE') {
+      if (connector.active) {
+        throw new ConnectorsAPIError(
+          `Connector '${connector.name}' is active: deactivate it before deleting it.`,
+          409
+        );
+      }
+      this.connectors.delete(connector.id);
+      return null;
+    }
+    throw new Error(`unexpected ${method} ${endpoint}`);
+  }
+}
