@@ -79,9 +79,10 @@ clean:
 # against direct, side by side on a moto server started for the run. `bench` at full
 # sizes (about 10 minutes, writes bench/results.json); `bench-smoke` with tiny sizes in
 # seconds, so the benchmarks never rot. Both fail only when something is broken.
+# Both drive Debian's Chromium (bench #9, bench/chromium) with the UI tests' playwright-core.
 .PHONY: bench bench-smoke
 bench: install chromium $(UI_STAMP)
 	node_modules/.bin/tsx bench/run.ts
 
-bench-smoke: install
+bench-smoke: install chromium $(UI_STAMP)
 	node_modules/.bin/tsx bench/run.ts --smoke

@@ -6,7 +6,7 @@
  *
  *   tsx bench/run.ts            # full sizes (make bench)
  *   tsx bench/run.ts --smoke    # tiny sizes, seconds (make bench-smoke)
- *   tsx bench/run.ts --only=1,3 # some benches only (8 = bundle sizes)
+ *   tsx bench/run.ts --only=1,3 # some benches only (8 = bundle sizes, 9 = Chromium)
  *
  * Exits non-zero only when something is broken (a server does not start, a
  * result is wrong), never because a ratio misses its target.
@@ -40,6 +40,7 @@ import {
   S3Drive
 } from '../src/drive';
 import { measureBundle } from './bundle';
+import { measureChromium } from './chromium/page';
 import {
   createConnector,
   IJupyter,
@@ -974,6 +975,49 @@ async function main(): Promise<void> {
       }
       direct.dispose();
       proxied?.dispose();
+    }
+
+    // -- 9: what a user does, in Chromium (bench/chromium) -------------------
+    if (wants(9)) {
+      const chromium = await measureChromium({
+        smoke: SMOKE,
+        // The smoke run: one round, a 6 MiB file (still several chunks and parts).
+        rounds: SMOKE ? 1 : CFG.rounds,
+        uploadMiB: SMOKE ? 6 : CFG.uploadMiB,
+        objects: CFG.objects,
+        alternate: (label, a, b) =>
+          alternate(label, a, b, SMOKE ? 1 : CFG.rounds),
+        only: process.env.BENCH_CHROMIUM
+          ? new Set(process.env.BENCH_CHROMIUM.split(','))
+          : undefined
+      });
+      results['9'] = chromium.config;
+      for (const pair of chromium.pairs) {
+        if (pair.bytes) {
+          throughputRow(
+            pair.id,
+            pair.a,
+            pair.b,
+            pair.samples,
+            pair.bytes,
+            pair.target ?? 0
+          );
+        } else {
+          timeRow(
+            pair.id,
+            pair.a,
+            pair.b,
+            pair.samples,
+            pair.target ?? Infinity
+          );
+        }
+        const row = rows[rows.length - 1];
+        row.note = pair.note;
+        if (pair.target === null) {
+          row.target = 'report';
+          row.ok = 'ℹ️';
+        }
+      }
     }
 
     // -- 8: what the browser loads -------------------------------------------
