@@ -4,7 +4,7 @@
  */
 import { expect } from '@jupyterlab/galata';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
-import type { Locator, Page } from '@playwright/test';
+import type { APIRequestContext, Locator, Page } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -77,4 +77,87 @@ export function documentTab(page: Page, name: string): Locator {
       hasText: new RegExp(`^${escapeRegExp(name)}$`)
     })
   });
+}
+
+/** A connector as the REST API returns it (the fields the specs use). */
+export interface IConnectorReply {
+  id: string;
+  name: string;
+  active: boolean;
+  mode: string;
+}
+
+/**
+ * The drive name of a connector: `s3-<id>`, keyed by the connector's ID so
+ * that a rename keeps its paths (`s3-<id>:folder/file`).
+ */
+export function driveName(id: string): string {
+  return `s3-${id}`;
+}
+
+/**
+ * Create a connector on a moto bucket through the REST API, active unless
+ * told otherwise.
+ */
+export async function createConnector(
+  request: APIRequestContext,
+  fields: {
+    name: string;
+    bucket: string;
+    mode?: 'read-only' | 'read-write';
+    active?: boolean;
+  }
+): Promise<IConnectorReply> {
+  const created = await request.post(API, {
+    data: {
+      name: fields.name,
+      description: 'Created by the Galata UI tests',
+      endpoint: motoEndpoint(),
+      region: 'us-east-1',
+      bucket: fields.bucket,
+      prefix: '',
+      access_key_id: 'galata-key',
+      secret_access_key: 'galata-secret',
+      mode: fields.mode ?? 'read-write',
+      backend: 'proxy'
+    }
+  });
+  expect(created.ok(), await created.text()).toBeTruthy();
+  const connector = (await created.json()) as IConnectorReply;
+  if (fields.active ?? true) {
+    const activated = await request.post(`${API}/${connector.id}/activate`);
+    expect(activated.ok(), await activated.text()).toBeTruthy();
+    connector.active = true;
+  }
+  return connector;
+}
+
+/** Deactivate and delete the connectors whose names start with `prefix`. */
+export async function deleteConnectors(
+  request: APIRequestContext,
+  prefix: string
+): Promise<void> {
+  const response = await request.get(API);
+  expect(response.ok()).toBeTruthy();
+  const { connectors } = (await response.json()) as {
+    connectors: IConnectorReply[];
+  };
+  for (const c of connectors.filter(c => c.name.startsWith(prefix))) {
+    if (c.active) {
+      await request.post(`${API}/${c.id}/deactivate`);
+    }
+    expect((await request.delete(`${API}/${c.id}`)).ok()).toBeTruthy();
+  }
+}
+
+/**
+ * The labels of the items of the open menus, once the item `shown` is there
+ * (the context menu is complete by then).
+ */
+export async function menuLabels(page: Page, shown: string): Promise<string[]> {
+  const labels = page.locator(
+    '.lm-Menu .lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel'
+  );
+  await expect(labels.getByText(shown, { exact: true })).toBeVisible();
+  return labels.allTextContents();
 }
