@@ -73,7 +73,6 @@ async function getText(
 ): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
   return page.evaluate(async path => {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app Galata exposes
       const app = (window as any).jupyterapp;
       const model = await app.serviceManager.contents.get(path, {
         type: 'file',
@@ -92,7 +91,6 @@ async function execute(
   args: Record<string, string> = {}
 ): Promise<void> {
   await page.evaluate(
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app Galata exposes
     ({ command, args }) =>
       (window as any).jupyterapp.commands.execute(command, args),
     { command, args }
@@ -262,7 +260,6 @@ test('the drive is keyed by the connector ID: a rename keeps it, a deactivation 
   await expect
     .poll(() =>
       page.evaluate(
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app Galata exposes
         () => (window as any).jupyterapp.shell.currentWidget?.context?.path
       )
     )
