@@ -17,13 +17,7 @@ import { CommandRegistry } from '@lumino/commands';
 import { IConnector } from '../connectors/types';
 import { connectorTabIcon } from '../icons';
 import { BucketBrowserHeader } from '../widgets/BucketBrowserHeader';
-import { browserIdOf } from './names';
-
-/** The class of every bucket browser. */
-export const BROWSER_CLASS = 'jp-S3Connectors-browser';
-
-/** The class of the bucket browsers of read-only connectors. */
-export const READ_ONLY_CLASS = 'jp-mod-readOnly';
+import { BROWSER_CLASS, browserIdOf, READ_ONLY_CLASS } from './names';
 
 /**
  * A JupyterLab file browser on a connector's drive, with a header and a

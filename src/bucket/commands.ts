@@ -14,7 +14,7 @@ import { CommandIDs } from '../commands';
 import { IConnector } from '../connectors/types';
 import type { IConnectorsModel } from '../tokens';
 import { confirmPermanentDelete } from '../widgets/dialogs';
-import { BROWSER_CLASS } from './browser';
+import { BROWSER_CLASS } from './names';
 import { hideRefusedItems } from './contextMenu';
 import { BucketManager } from './manager';
 

@@ -1,6 +1,6 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 
-import { BROWSER_CLASS, READ_ONLY_CLASS } from './browser';
+import { BROWSER_CLASS, READ_ONLY_CLASS } from './names';
 
 /**
  * JupyterLab's context menu items that no bucket browser honours:

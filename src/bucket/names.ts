@@ -21,6 +21,12 @@ export function driveNameOf(id: string): string {
   return DRIVE_PREFIX + id.replace(/[^A-Za-z0-9_.-]/g, encodeURIComponent);
 }
 
+/** The class of every bucket browser. */
+export const BROWSER_CLASS = 'jp-S3Connectors-browser';
+
+/** The class of the bucket browsers of read-only connectors. */
+export const READ_ONLY_CLASS = 'jp-mod-readOnly';
+
 /** The DOM id of a connector's bucket browser (a sidebar tab). */
 export function browserIdOf(name: string): string {
   return `jp-S3Connectors-browser-${name}`;

@@ -296,6 +296,68 @@ test('the drive is keyed by the connector ID: a rename keeps it, a deactivation 
   expect(await getText(page, path)).toMatchObject({ ok: true });
 });
 
+test("JupyterLab's download link and new browser tab work for bucket files", async ({
+  page,
+  context
+}) => {
+  const name = `${PREFIX}links-${RUN}`;
+  const connector = await createConnector(page.request, {
+    name,
+    bucket: BUCKET
+  });
+  await page.reload();
+  const text = 'opened from a bucket\n';
+  await page.evaluate(
+    ({ path, text }) =>
+      (window as any).jupyterapp.serviceManager.contents.save(path, {
+        type: 'file',
+        format: 'text',
+        content: text
+      }),
+    { path: `${driveName(connector.id)}:${SCRATCH}/link.txt`, text }
+  );
+  // What JupyterLab copies to the clipboard.
+  await page.evaluate(() =>
+    window.addEventListener('copy', event => {
+      (window as any).copied = event.clipboardData?.getData('text');
+    })
+  );
+
+  const browser = await openBrowser(page, name);
+  for (const folder of SCRATCH.split('/')) {
+    await entry(browser, folder).dblclick();
+    await expect(crumbs(browser).last()).toHaveText(folder);
+  }
+  await entry(browser, 'link.txt').click({ button: 'right' });
+  const labels = await menuLabels(page, 'Copy Download Link');
+  expect(labels).toContain('Open in New Browser Tab');
+  // Its link opens the file in this JupyterLab only: not offered here.
+  expect(labels).not.toContain('Copy Shareable Link');
+  await page
+    .locator('.lm-Menu-item .lm-Menu-itemLabel')
+    .getByText('Copy Download Link', { exact: true })
+    .click();
+  await expect
+    .poll(() => page.evaluate(() => (window as any).copied as string))
+    .toContain(`/s3-connectors/proxy/${connector.id}/`);
+  const url = await page.evaluate(() => (window as any).copied as string);
+  const download = await page.request.get(url);
+  expect(download.ok()).toBeTruthy();
+  expect(await download.text()).toBe(text);
+
+  await entry(browser, 'link.txt').click({ button: 'right' });
+  const [tab] = await Promise.all([
+    context.waitForEvent('page'),
+    page
+      .locator('.lm-Menu-item .lm-Menu-itemLabel')
+      .getByText('Open in New Browser Tab', { exact: true })
+      .click()
+  ]);
+  await tab.waitForLoadState();
+  await expect(tab.locator('body')).toHaveText(text.trim());
+  await tab.close();
+});
+
 test.describe('settings of the bucket browsers', () => {
   test.use({
     mockSettings: {
