@@ -18,6 +18,7 @@ import {
   createConnector,
   crumbs,
   deleteConnectors,
+  documentTab,
   driveName,
   encodeKey,
   entry,
@@ -94,6 +95,13 @@ async function execute(
     ({ command, args }) =>
       (window as any).jupyterapp.commands.execute(command, args),
     { command, args }
+  );
+}
+
+/** The path of the document in the main area's current tab. */
+async function currentPath(page: Page): Promise<string | undefined> {
+  return page.evaluate(
+    () => (window as any).jupyterapp.shell.currentWidget?.context?.path
   );
 }
 
@@ -257,13 +265,7 @@ test('the drive is keyed by the connector ID: a rename keeps it, a deactivation 
 
   let browser = await openBrowser(page, name);
   await entry(browser, 'README.md').dblclick();
-  await expect
-    .poll(() =>
-      page.evaluate(
-        () => (window as any).jupyterapp.shell.currentWidget?.context?.path
-      )
-    )
-    .toBe(path);
+  await expect.poll(() => currentPath(page)).toBe(path);
 
   // Rename the active connector; the page learns it from the server.
   const patched = await page.request.patch(
@@ -294,6 +296,30 @@ test('the drive is keyed by the connector ID: a rename keeps it, a deactivation 
   await execute(page, 's3-connectors:activate', { id: connector.id });
   await openBrowser(page, renamed);
   expect(await getText(page, path)).toMatchObject({ ok: true });
+});
+
+test('a document of a bucket reopens after a reload, by its ID-keyed path', async ({
+  page
+}) => {
+  const name = `${PREFIX}reload-${RUN}`;
+  const connector = await createConnector(page.request, {
+    name,
+    bucket: BUCKET,
+    mode: 'read-only'
+  });
+  const path = `${driveName(connector.id)}:notes/draft.txt`;
+  await page.reload();
+  const browser = await openBrowser(page, name);
+  await entry(browser, 'notes').dblclick();
+  await entry(browser, 'draft.txt').dblclick();
+  await expect.poll(() => currentPath(page)).toBe(path);
+
+  await page.reload();
+  await expect(documentTab(page, 'draft.txt')).toHaveCount(1);
+  await expect.poll(() => currentPath(page)).toBe(path);
+  await expect(page.locator('.jp-FileEditor .cm-content')).toContainText(
+    'A draft that must not change.'
+  );
 });
 
 test("JupyterLab's download link and new browser tab work for bucket files", async ({
