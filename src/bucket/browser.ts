@@ -17,7 +17,12 @@ import { CommandRegistry } from '@lumino/commands';
 import { IConnector } from '../connectors/types';
 import { connectorTabIcon } from '../icons';
 import { BucketBrowserHeader } from '../widgets/BucketBrowserHeader';
-import { BROWSER_CLASS, browserIdOf, READ_ONLY_CLASS } from './names';
+import {
+  BROWSER_CLASS,
+  browserIdOf,
+  DIRECT_CLASS,
+  READ_ONLY_CLASS
+} from './names';
 
 /**
  * A JupyterLab file browser on a connector's drive, with a header and a
@@ -38,6 +43,7 @@ export function createBucketBrowser(
   );
   browser.addClass(BROWSER_CLASS);
   browser.toggleClass(READ_ONLY_CLASS, readOnly);
+  browser.toggleClass(DIRECT_CLASS, connector.backend === 'direct');
   browser.node.dataset.connectorId = connector.id;
   browser.node.dataset.connectorName = connector.name;
   browser.title.icon = connectorTabIcon(connector);

@@ -1,6 +1,6 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 
-import { BROWSER_CLASS, READ_ONLY_CLASS } from './names';
+import { BROWSER_CLASS, DIRECT_CLASS, READ_ONLY_CLASS } from './names';
 
 /**
  * JupyterLab's context menu items that no bucket browser honours:
@@ -32,11 +32,25 @@ export const NOT_IN_READ_ONLY = new Set([
   'notebook:create-new'
 ]);
 
+/**
+ * The items a bucket browser of a `direct` connector does not offer: its
+ * download links are presigned as attachments, so "Open in New Browser Tab"
+ * would download the file instead of opening it.
+ */
+export const NOT_IN_DIRECT = new Set(['filebrowser:open-browser-tab']);
+
+/** What a bucket browser is, for the items of its context menu. */
+export interface IBrowserKind {
+  readOnly: boolean;
+  direct: boolean;
+}
+
 /** Whether a command of the context menu is hidden in a bucket browser. */
-export function isRefused(command: string, readOnly: boolean): boolean {
+export function isRefused(command: string, kind: IBrowserKind): boolean {
   return (
     NOT_IN_BUCKETS.has(command) ||
-    (readOnly &&
+    (kind.direct && NOT_IN_DIRECT.has(command)) ||
+    (kind.readOnly &&
       (NOT_IN_READ_ONLY.has(command) || /:create-new(-|$)/.test(command)))
   );
 }
@@ -51,10 +65,11 @@ export function isRefused(command: string, readOnly: boolean): boolean {
  */
 export function hideRefusedItems(app: JupyterFrontEnd): void {
   app.contextMenu.opened.connect(() => {
-    let readOnly = false;
+    const kind: IBrowserKind = { readOnly: false, direct: false };
     const inBucket = app.contextMenuHitTest(node => {
       if (node.classList.contains(BROWSER_CLASS)) {
-        readOnly = node.classList.contains(READ_ONLY_CLASS);
+        kind.readOnly = node.classList.contains(READ_ONLY_CLASS);
+        kind.direct = node.classList.contains(DIRECT_CLASS);
         return true;
       }
       return false;
@@ -64,7 +79,7 @@ export function hideRefusedItems(app: JupyterFrontEnd): void {
     }
     const menu = app.contextMenu.menu;
     const refused = menu.items.filter(
-      item => item.type === 'command' && isRefused(item.command, readOnly)
+      item => item.type === 'command' && isRefused(item.command, kind)
     );
     if (!refused.length) {
       return;

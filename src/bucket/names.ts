@@ -27,6 +27,9 @@ export const BROWSER_CLASS = 'jp-S3Connectors-browser';
 /** The class of the bucket browsers of read-only connectors. */
 export const READ_ONLY_CLASS = 'jp-mod-readOnly';
 
+/** The class of the bucket browsers of `direct` connectors. */
+export const DIRECT_CLASS = 'jp-mod-direct';
+
 /** The DOM id of a connector's bucket browser (a sidebar tab). */
 export function browserIdOf(name: string): string {
   return `jp-S3Connectors-browser-${name}`;

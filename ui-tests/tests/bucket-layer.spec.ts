@@ -395,6 +395,41 @@ test("JupyterLab's download link and new browser tab work for bucket files", asy
   await tab.close();
 });
 
+test('a direct browser copies a presigned download link and opens no browser tab', async ({
+  page
+}) => {
+  const name = `${PREFIX}direct-${RUN}`;
+  await createConnector(page.request, {
+    name,
+    bucket: 'galata-direct',
+    backend: 'direct'
+  });
+  await page.reload();
+  await page.evaluate(() =>
+    window.addEventListener('copy', event => {
+      (window as any).copied = event.clipboardData?.getData('text');
+    })
+  );
+
+  const browser = await openBrowser(page, name);
+  await entry(browser, 'direct').dblclick();
+  await entry(browser, 'hello.txt').click({ button: 'right' });
+  const labels = await menuLabels(page, 'Copy Download Link');
+  // Presigned as an attachment, the link would download, not open, the file.
+  expect(labels).not.toContain('Open in New Browser Tab');
+  await page
+    .locator('.lm-Menu-item .lm-Menu-itemLabel')
+    .getByText('Copy Download Link', { exact: true })
+    .click();
+  await expect
+    .poll(() => page.evaluate(() => (window as any).copied as string))
+    .toContain(`${motoEndpoint()}/galata-direct/direct/hello.txt?`);
+  const url = await page.evaluate(() => (window as any).copied as string);
+  const download = await page.request.get(url);
+  expect(download.ok()).toBeTruthy();
+  expect(await download.text()).toBe('hello from the direct bucket\n');
+});
+
 test.describe('settings of the bucket browsers', () => {
   test.use({
     mockSettings: {

@@ -105,6 +105,7 @@ export async function createConnector(
     name: string;
     bucket: string;
     mode?: 'read-only' | 'read-write';
+    backend?: 'proxy' | 'direct';
     active?: boolean;
   }
 ): Promise<IConnectorReply> {
@@ -119,7 +120,7 @@ export async function createConnector(
       access_key_id: 'galata-key',
       secret_access_key: 'galata-secret',
       mode: fields.mode ?? 'read-write',
-      backend: 'proxy'
+      backend: fields.backend ?? 'proxy'
     }
   });
   expect(created.ok(), await created.text()).toBeTruthy();
