@@ -36,6 +36,7 @@ import { IUploadFileOptions, Writer } from './writer';
 export class S3Drive implements Contents.IDrive {
   constructor(options: S3Drive.IOptions) {
     this.name = options.name;
+    this.title = options.title ?? options.name;
     this.bucket = options.bucket;
     this.prefix = normalizePrefix(options.prefix);
     this.readOnly = options.readOnly;
@@ -47,7 +48,7 @@ export class S3Drive implements Contents.IDrive {
       options.trans ?? nullTranslator.load('jupyterlab_s3_connectors');
     this._proxied = options.proxied ?? false;
     this._errors = new ErrorReporter({
-      name: this.name,
+      name: this.title,
       bucket: this.bucket,
       client: options.client,
       endpoint: options.endpoint,
@@ -57,7 +58,7 @@ export class S3Drive implements Contents.IDrive {
     const bucket = new Bucket(options.client, options.bucket, options.pageSize);
     const fileType: FileTypeResolver = options.fileType ?? defaultFileType;
     this._context = {
-      name: this.name,
+      name: this.title,
       bucket,
       etags: new KnownVersions(),
       checkpoints: new Checkpoints(bucket),
@@ -83,6 +84,9 @@ export class S3Drive implements Contents.IDrive {
 
   /** The drive's name, the first part of its paths (`name:path`). */
   readonly name: string;
+
+  /** What messages call the drive (its connector's name). */
+  readonly title: string;
 
   /** The bucket. */
   readonly bucket: string;
@@ -441,14 +445,14 @@ export class S3Drive implements Contents.IDrive {
 
   private _checkAlive(): void {
     if (this._isDisposed) {
-      throw inactiveError(this.name, this._trans);
+      throw inactiveError(this.title, this._trans);
     }
   }
 
   /** Refuse a change: read-only first (no S3 call), then a disposed drive. */
   private _checkWritable(): void {
     if (this.readOnly) {
-      throw readOnlyError(this.name, this._trans);
+      throw readOnlyError(this.title, this._trans);
     }
     this._checkAlive();
   }
@@ -477,6 +481,8 @@ export namespace S3Drive {
   export interface IOptions {
     /** The drive's name (the `name:` of its paths). */
     name: string;
+    /** What messages call the drive (default: its name). */
+    title?: string;
     /** The S3 client, from `createS3Client`. */
     client: S3Client;
     /** The bucket. */
