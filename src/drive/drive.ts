@@ -13,6 +13,7 @@ import { FolderOperations, IFolderProgress } from './folders';
 import { ModelFactory, now } from './models';
 import { IResolvedPath, normalizePrefix, resolvePath } from './paths';
 import { Reader } from './reader';
+import { IS3DriveOptions } from './options';
 import { ErrorReporter } from './reporting';
 import { inactiveError, readOnlyError, rootError } from './refusals';
 import { ProxyRefusedKeyError, proxyRefusal } from './requestPath';
@@ -340,80 +341,77 @@ export class S3Drive implements Contents.IDrive {
    * Create a checkpoint. Never rejects: on failure it logs and answers a
    * checkpoint dated now. Read-only: writes nothing, answers the latest.
    */
-  async createCheckpoint(
-    localPath: string
-  ): Promise<Contents.ICheckpointModel> {
+  createCheckpoint(localPath: string): Promise<Contents.ICheckpointModel> {
     const fallback = { id: 'checkpoint', last_modified: now() };
-    try {
-      this._checkAlive();
-      const { key } = this._resolve(localPath);
-      if (this.readOnly) {
+    return this._checkpoint('create a checkpoint of', localPath, fallback, {
+      write: false,
+      task: async ({ key }) => {
+        if (!this.readOnly) {
+          return this._context.checkpoints.create(key);
+        }
         const existing = await this._context.checkpoints.list(key);
         return existing[existing.length - 1] ?? fallback;
       }
-      return await this._context.checkpoints.create(key);
-    } catch (error) {
-      this._errors.warn('create a checkpoint of', localPath, error);
-      return fallback;
-    }
+    });
   }
 
   /**
    * List the checkpoints of a file, oldest first. Never rejects: on failure
    * it logs and answers none.
    */
-  async listCheckpoints(
-    localPath: string
-  ): Promise<Contents.ICheckpointModel[]> {
-    try {
-      this._checkAlive();
-      const { key } = this._resolve(localPath);
-      return await this._context.checkpoints.list(key);
-    } catch (error) {
-      this._errors.warn('list the checkpoints of', localPath, error);
-      return [];
-    }
+  listCheckpoints(localPath: string): Promise<Contents.ICheckpointModel[]> {
+    return this._checkpoint('list the checkpoints of', localPath, [], {
+      write: false,
+      task: ({ key }) => this._context.checkpoints.list(key)
+    });
   }
 
   /**
    * Restore a checkpoint. Never rejects: on failure (or read-only) it logs
    * and leaves the file as it is.
    */
-  async restoreCheckpoint(
-    localPath: string,
-    checkpointID: string
-  ): Promise<void> {
-    try {
-      this._checkWritable();
-      const resolved = this._resolve(localPath);
-      const etag = await this._context.checkpoints.restore(
-        resolved.key,
-        checkpointID
-      );
-      this._context.etags.held(resolved.key, etag);
-      const model = await this.get(resolved.path, {
-        content: false,
-        type: 'file'
-      });
-      this._emitSave(model);
-    } catch (error) {
-      this._errors.warn('restore a checkpoint of', localPath, error);
-    }
+  restoreCheckpoint(localPath: string, checkpointID: string): Promise<void> {
+    return this._checkpoint('restore a checkpoint of', localPath, undefined, {
+      write: true,
+      task: async ({ key, path }) => {
+        const etag = await this._context.checkpoints.restore(key, checkpointID);
+        this._context.etags.held(key, etag);
+        this._emitSave(await this.get(path, { content: false, type: 'file' }));
+      }
+    });
   }
 
   /**
    * Delete a checkpoint. Never rejects: on failure (or read-only) it logs.
    */
-  async deleteCheckpoint(
+  deleteCheckpoint(localPath: string, checkpointID: string): Promise<void> {
+    return this._checkpoint('delete a checkpoint of', localPath, undefined, {
+      write: true,
+      task: ({ key }) => this._context.checkpoints.delete(key, checkpointID)
+    });
+  }
+
+  /**
+   * Run a checkpoint call, which never rejects: JupyterLab cannot open a
+   * document whose checkpoint calls fail. A failure is logged and answers
+   * `fallback`.
+   */
+  private async _checkpoint<T>(
+    what: string,
     localPath: string,
-    checkpointID: string
-  ): Promise<void> {
+    fallback: T,
+    call: { write: boolean; task: (resolved: IResolvedPath) => Promise<T> }
+  ): Promise<T> {
     try {
-      this._checkWritable();
-      const { key } = this._resolve(localPath);
-      await this._context.checkpoints.delete(key, checkpointID);
+      if (call.write) {
+        this._checkWritable();
+      } else {
+        this._checkAlive();
+      }
+      return await call.task(this._resolve(localPath));
     } catch (error) {
-      this._errors.warn('delete a checkpoint of', localPath, error);
+      this._errors.warn(what, localPath, error);
+      return fallback;
     }
   }
 
@@ -475,45 +473,8 @@ export class S3Drive implements Contents.IDrive {
  * A namespace for `S3Drive` statics.
  */
 export namespace S3Drive {
-  /**
-   * The options of a drive.
-   */
-  export interface IOptions {
-    /** The drive's name (the `name:` of its paths). */
-    name: string;
-    /** What messages call the drive (default: its name). */
-    title?: string;
-    /** The S3 client, from `createS3Client`. */
-    client: S3Client;
-    /** The bucket. */
-    bucket: string;
-    /** The folder of the bucket that is the drive's root (`''` for all). */
-    prefix: string;
-    /** Refuse every change, without calling S3. */
-    readOnly: boolean;
-    /** The Jupyter server settings (default: `makeSettings()`). */
-    serverSettings?: ServerConnection.ISettings;
-    /** The type, format and mimetype of a path (default: by extension). */
-    fileType?: (path: string) => IFileType;
-    /** The download URL of a key (default: a presigned GET). */
-    downloadUrl?: (key: string) => Promise<string>;
-    /** The S3 endpoint shown in errors (default: the client's). */
-    endpoint?: string;
-    /**
-     * Whether the browser reaches the endpoint across origins (the `direct`
-     * backend): a blocked request may then be a missing CORS rule.
-     */
-    crossOrigin?: boolean;
-    /**
-     * Whether requests go through the Jupyter server's proxy, which refuses
-     * some keys by design (`proxyRefusal`).
-     */
-    proxied?: boolean;
-    /** The `MaxKeys` of listing requests (default: the server's, 1000). */
-    pageSize?: number;
-    /** The translation bundle. */
-    trans?: TranslationBundle;
-  }
+  /** The options of a drive. */
+  export type IOptions = IS3DriveOptions;
 
   /** The progress of a folder operation. */
   export type IProgress = IFolderProgress;
