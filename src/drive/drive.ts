@@ -278,16 +278,9 @@ export class S3Drive implements Contents.IDrive {
     localPath: string,
     options: Partial<Contents.IModel> & Contents.IContentProvisionOptions = {}
   ): Promise<Contents.IModel> {
-    let creating = false;
-    try {
-      this._checkWritable();
-      const resolved = this._resolveNotRoot(localPath);
-      creating = !this._context.etags.has(resolved.key);
-      const { model, complete } = await this._writer.save(resolved, options);
-      return complete ? this._emitSave(model) : model;
-    } catch (error) {
-      throw await this._errors.map(error, localPath, creating);
-    }
+    return this._write(localPath, resolved =>
+      this._writer.save(resolved, options)
+    );
   }
 
   /**
@@ -302,17 +295,10 @@ export class S3Drive implements Contents.IDrive {
     blob: Blob,
     options: IUploadFileOptions = {}
   ): Promise<Contents.IModel> {
-    let creating = false;
-    try {
-      this._checkWritable();
-      const resolved = this._resolveNotRoot(localPath);
-      creating = !this._context.etags.has(resolved.key);
-      return this._emitSave(
-        await this._writer.uploadFile(resolved, blob, options)
-      );
-    } catch (error) {
-      throw await this._errors.map(error, localPath, creating);
-    }
+    return this._write(localPath, async resolved => ({
+      model: await this._writer.uploadFile(resolved, blob, options),
+      complete: true
+    }));
   }
 
   /**
@@ -412,6 +398,29 @@ export class S3Drive implements Contents.IDrive {
     } catch (error) {
       this._errors.warn(what, localPath, error);
       return fallback;
+    }
+  }
+
+  /**
+   * Write a file, announced with `fileChanged` once it is complete (not for
+   * each chunk of an upload). A 412 is "already exists" when the drive knew
+   * no version of the file.
+   */
+  private async _write(
+    localPath: string,
+    write: (
+      resolved: IResolvedPath
+    ) => Promise<{ model: Contents.IModel; complete: boolean }>
+  ): Promise<Contents.IModel> {
+    let creating = false;
+    try {
+      this._checkWritable();
+      const resolved = this._resolveNotRoot(localPath);
+      creating = !this._context.etags.has(resolved.key);
+      const { model, complete } = await write(resolved);
+      return complete ? this._emitSave(model) : model;
+    } catch (error) {
+      throw await this._errors.map(error, localPath, creating);
     }
   }
 
