@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 
+from .connector import Connector, Credentials
 from .s3check import make_client
-from .store import Connector, Credentials
 
 
 def presign_get_sync(

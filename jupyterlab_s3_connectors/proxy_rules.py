@@ -25,6 +25,7 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
+from .connector import Connector, Credentials
 from .operations import (
     MEANINGFUL_HEADERS,
     OPERATIONS,
@@ -34,7 +35,6 @@ from .operations import (
     forwarded_header,
     identify,
 )
-from .store import Connector, Credentials
 
 #: Methods the proxy forwards; which requests of each are allowed is :mod:`.operations`'s.
 ALLOWED_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE")

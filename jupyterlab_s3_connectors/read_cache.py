@@ -17,12 +17,9 @@ import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from .connector import Connector
 from .crypto import FileState
-
-if TYPE_CHECKING:  # the store imports this module
-    from .store import Connector
 
 
 @dataclass(frozen=True)

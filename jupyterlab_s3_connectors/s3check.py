@@ -25,7 +25,7 @@ from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
 )
 
-from .store import Connector, Credentials
+from .connector import Connector, Credentials
 
 CHECK_CODES = (
     "ok",

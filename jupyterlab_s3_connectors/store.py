@@ -23,7 +23,6 @@ file nor the key file changed.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import fcntl
 import json
 import logging
@@ -33,10 +32,10 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
+from .connector import Connector, Credentials, timestamp, utc_now
 from .crypto import FileState, InvalidToken, KeyProvider, SecretCipher, file_state
 from .errors import ConnectorActive, ConnectorNotFound, DuplicateName, StoreError
 from .read_cache import ReadCache
@@ -47,55 +46,6 @@ log = logging.getLogger(__name__)
 STORE_VERSION = 1
 #: Seconds after which a temporary key file is a crash's leftover, not a write in progress.
 KEY_LEFTOVER_AGE = 600
-
-
-def utc_now() -> datetime:
-    """The current time, aware, in UTC: the store's clock unless it is given another."""
-    return datetime.now(timezone.utc)
-
-
-def timestamp(moment: datetime) -> str:
-    """A moment as ISO 8601 UTC with seconds precision, e.g. 2026-11-28T04:00:00Z."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass
-class Connector:
-    """One connector as stored. ``secret`` is the Fernet token, never the plain secret."""
-
-    id: str
-    name: str
-    description: str
-    endpoint: str
-    region: str
-    bucket: str
-    prefix: str
-    access_key_id: str
-    mode: str
-    backend: str
-    creator: str
-    created_at: str
-    updated_at: str
-    active: bool = False
-    secret: str | None = field(default=None, repr=False)
-
-    def to_api(self) -> dict[str, Any]:
-        """The connector as the REST API shows it: no secret, ``has_secret`` instead."""
-        data = dataclasses.asdict(self)
-        del data["secret"]
-        data["has_secret"] = bool(self.secret)
-        return data
-
-    def to_file(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Decrypted credentials of a connector, for server-side use only."""
-
-    access_key_id: str
-    secret_access_key: str = field(repr=False)
 
 
 _STRING_FIELDS = ("id", *EDITABLE_FIELDS, "creator", "created_at", "updated_at")

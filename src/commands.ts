@@ -63,8 +63,26 @@ const CONNECTOR_ARGS = {
   }
 };
 
+/** What the commands of one group share. */
+interface ICommandContext {
+  app: JupyterFrontEnd;
+  model: IConnectorsModel;
+  trans: TranslationBundle;
+  defaults: () => IConnectorDefaults;
+  panelId: string;
+  /** The connector named by the arguments, or one the user picks. */
+  resolve: (
+    args: ReadonlyPartialJSONObject,
+    title: string,
+    filter?: (c: IConnector) => boolean
+  ) => Promise<IConnector | null>;
+  /** Report a failed call in a notification that says what happened. */
+  report: (action: string, error: unknown) => void;
+}
+
 /**
- * Register the commands.
+ * Register the commands on connectors. The commands of the bucket browsers
+ * are in `bucket/commands.ts`.
  */
 export function addCommands(
   app: JupyterFrontEnd,
@@ -75,37 +93,41 @@ export function addCommands(
     panelId: string;
   }
 ): void {
-  const { commands } = app;
   const { trans } = options;
-
-  /** The connector named by the arguments, or one the user picks. */
-  const resolve = async (
-    args: ReadonlyPartialJSONObject,
-    title: string,
-    filter?: (c: IConnector) => boolean
-  ): Promise<IConnector | null> => {
-    // Run during start-up, a command waits for the list of connectors.
-    await model.ready;
-    const id = typeof args.id === 'string' ? args.id : '';
-    if (id) {
-      const connector = model.find(id);
-      if (!connector) {
-        Notification.error(
-          trans.__('No connector "%1": refresh the list and try again.', id)
-        );
+  const context: ICommandContext = {
+    app,
+    model,
+    ...options,
+    resolve: async (args, title, filter) => {
+      // Run during start-up, a command waits for the list of connectors.
+      await model.ready;
+      const id = typeof args.id === 'string' ? args.id : '';
+      if (id) {
+        const connector = model.find(id);
+        if (!connector) {
+          Notification.error(
+            trans.__('No connector "%1": refresh the list and try again.', id)
+          );
+        }
+        return connector ?? null;
       }
-      return connector ?? null;
+      return pickConnector(model, trans, { title, filter });
+    },
+    report: (action, error) => {
+      Notification.error(
+        trans.__('%1 failed: %2', action, (error as Error).message),
+        { autoClose: false }
+      );
     }
-    return pickConnector(model, trans, { title, filter });
   };
+  addListCommands(context);
+  addStateCommands(context);
+}
 
-  /** Report a failed call in a notification that says what happened. */
-  const report = (action: string, error: unknown) => {
-    Notification.error(
-      trans.__('%1 failed: %2', action, (error as Error).message),
-      { autoClose: false }
-    );
-  };
+/** Create, list, show, edit and delete connectors. */
+function addListCommands(context: ICommandContext): void {
+  const { app, model, trans, resolve, report } = context;
+  const { commands } = app;
 
   commands.addCommand(CommandIDs.create, {
     describedBy: NO_ARGS,
@@ -114,7 +136,7 @@ export function addCommands(
     execute: async () => {
       const connector = await showConnectorForm(model, {
         trans,
-        defaults: options.defaults()
+        defaults: context.defaults()
       });
       if (connector) {
         Notification.success(
@@ -146,52 +168,7 @@ export function addCommands(
     describedBy: NO_ARGS,
     label: trans.__('Open the S3 Connectors Panel'),
     execute: () => {
-      app.shell.activateById(options.panelId);
-    }
-  });
-
-  commands.addCommand(CommandIDs.test, {
-    describedBy: CONNECTOR_ARGS,
-    label: args =>
-      args.id
-        ? trans.__('Test Connection')
-        : trans.__('Test S3 Connector Connection…'),
-    caption: trans.__(
-      'Check that the bucket can be reached with the stored key'
-    ),
-    execute: async args => {
-      const connector = await resolve(
-        args,
-        trans.__('Test the connection of…')
-      );
-      if (!connector) {
-        return;
-      }
-      model.selectedId = connector.id;
-      try {
-        const result = await model.test(connector.id);
-        if (result.ok) {
-          Notification.success(result.message, { autoClose: 4000 });
-        } else {
-          // The result stays in the connector's details; the notice goes.
-          Notification.warning(
-            trans.__('Connector "%1": %2', connector.name, result.message),
-            {
-              autoClose: 8000,
-              actions: [
-                {
-                  label: trans.__('Edit connector'),
-                  callback: () =>
-                    void commands.execute(CommandIDs.edit, { id: connector.id })
-                }
-              ]
-            }
-          );
-        }
-        return result;
-      } catch (error) {
-        report(trans.__('Testing the connection'), error);
-      }
+      app.shell.activateById(context.panelId);
     }
   });
 
@@ -206,7 +183,7 @@ export function addCommands(
       }
       return showConnectorForm(model, {
         trans,
-        defaults: options.defaults(),
+        defaults: context.defaults(),
         connector
       });
     }
@@ -258,6 +235,57 @@ export function addCommands(
         );
       } catch (error) {
         report(trans.__('Deleting the connector'), error);
+      }
+    }
+  });
+}
+
+/** Test, activate and deactivate connectors. */
+function addStateCommands(context: ICommandContext): void {
+  const { app, model, trans, resolve, report } = context;
+  const { commands } = app;
+
+  commands.addCommand(CommandIDs.test, {
+    describedBy: CONNECTOR_ARGS,
+    label: args =>
+      args.id
+        ? trans.__('Test Connection')
+        : trans.__('Test S3 Connector Connection…'),
+    caption: trans.__(
+      'Check that the bucket can be reached with the stored key'
+    ),
+    execute: async args => {
+      const connector = await resolve(
+        args,
+        trans.__('Test the connection of…')
+      );
+      if (!connector) {
+        return;
+      }
+      model.selectedId = connector.id;
+      try {
+        const result = await model.test(connector.id);
+        if (result.ok) {
+          Notification.success(result.message, { autoClose: 4000 });
+        } else {
+          // The result stays in the connector's details; the notice goes.
+          Notification.warning(
+            trans.__('Connector "%1": %2', connector.name, result.message),
+            {
+              autoClose: 8000,
+              actions: [
+                {
+                  label: trans.__('Edit connector'),
+                  callback: () =>
+                    void commands.execute(CommandIDs.edit, { id: connector.id })
+                }
+              ]
+            }
+          );
+        }
+        return result;
+      } catch (error) {
+        report(trans.__('Testing the connection'), error);
       }
     }
   });

@@ -141,7 +141,7 @@ class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
         try:
             return validate(*args, **kwargs)
         except ValidationError as error:
-            raise ApiError(400, error.message, errors=error.errors) from None
+            raise ApiError(400, error.message, errors=error.errors, codes=error.codes) from None
         except Refused as error:
             extra = {"errors": error.errors} if error.errors else {}
             raise ApiError(error.status, error.message, **extra) from None

@@ -8,8 +8,8 @@ from typing import Any
 import tornado.web
 from jupyter_server.auth.decorator import authorized
 
+from ..connector import Credentials
 from ..s3check import list_buckets
-from ..store import Credentials
 from ..validation import (
     ValidationError,
     validate_access_key_id,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from ..connector import Connector, Credentials
 from ..errors import StoreError
-from ..store import Connector, ConnectorStore, Credentials
+from ..store import ConnectorStore
 
 
 async def look_up(

@@ -38,6 +38,7 @@ from tornado.httputil import HTTPHeaders, parse_response_start_line
 from tornado.simple_httpclient import HTTPStreamClosedError, HTTPTimeoutError
 from tornado.web import HTTPError
 
+from ..connector import Connector, Credentials
 from ..errors import ConnectorNotFound, StoreError
 from ..policy import Refused, check_proxy_access
 from ..proxy_rules import (
@@ -57,7 +58,7 @@ from ..proxy_rules import (
     sign,
     split_proxy_path,
 )
-from ..store import Connector, ConnectorStore, Credentials
+from ..store import ConnectorStore
 from ..uploads import MAX_XML_ANSWER
 from .base import AUTH_RESOURCE, ServerOptions
 from .lookup import look_up

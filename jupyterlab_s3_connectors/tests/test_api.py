@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from cryptography.fernet import Fernet
 
-from ..store import timestamp, utc_now
+from ..connector import timestamp, utc_now
 from .conftest import (
     DEMO_BUCKET,
     SECRET,
@@ -437,3 +437,31 @@ class TestDirectBackendDisabled:
         patched = await api("PATCH", "connectors", created["id"], body={"backend": "direct"})
         assert patched.code == 400
         assert list(patched.json["errors"]) == ["backend"]
+
+
+def _table_cases() -> list[dict]:
+    """The invalid new-connector cases of the shared validation table; lone surrogates
+    (`*.unicode`) are refused before the validator, by the check of the request body."""
+    from .test_validation import TABLE
+
+    return [
+        case
+        for case in TABLE["cases"]
+        if case["code"]
+        and not case["code"].endswith(".unicode")
+        and case.get("isNew", True)
+        and case.get("allowDirect", True)
+    ]
+
+
+@pytest.mark.parametrize("case", _table_cases(), ids=lambda case: case["code"])
+async def test_400_answers_carry_the_tables_code(api, case):
+    """The REST answer names each invalid field's stable code, the one the frontend
+    translates; the same table checks both validators."""
+    from .test_validation import TABLE, _value
+
+    body = {**TABLE["base"], case["field"]: _value(case["value"])}
+    response = await api("POST", "connectors", body=body)
+    assert response.code == 400, response
+    assert response.json["codes"] == {case["field"]: case["code"]}
+    assert list(response.json["errors"]) == [case["field"]]

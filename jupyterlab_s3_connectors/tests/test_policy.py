@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from ..connector import Connector
 from ..policy import (
     MAX_LINK_SECONDS,
     MIN_LINK_SECONDS,
@@ -15,7 +16,6 @@ from ..policy import (
     check_link_request,
     check_proxy_access,
 )
-from ..store import Connector
 from ..validation import ValidationError, validate_presign_request
 
 

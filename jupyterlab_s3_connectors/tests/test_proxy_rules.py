@@ -9,6 +9,7 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
+from ..connector import Connector, Credentials
 from ..proxy_rules import (
     ProxyError,
     check_delete_objects_body,
@@ -18,7 +19,6 @@ from ..proxy_rules import (
     sign,
     split_proxy_path,
 )
-from ..store import Connector, Credentials
 
 
 def connector(**overrides: Any) -> Connector:

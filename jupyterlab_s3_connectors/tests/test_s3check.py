@@ -11,12 +11,12 @@ from botocore.exceptions import (
     SSLError,
 )
 
+from jupyterlab_s3_connectors.connector import Connector, Credentials
 from jupyterlab_s3_connectors.s3check import (
     CHECK_CODES,
     check_connection_sync,
     classify_error,
 )
-from jupyterlab_s3_connectors.store import Connector, Credentials
 
 from .conftest import DEMO_BUCKET, SECRET, free_port
 

@@ -29,6 +29,7 @@ export function createS3Drive(options: createS3Drive.IOptions): S3Drive {
   const proxied = connector.backend !== 'direct';
   return new S3Drive({
     name: options.name,
+    title: connector.name,
     client,
     bucket: connector.bucket,
     prefix: connector.prefix,

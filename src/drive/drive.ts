@@ -13,6 +13,7 @@ import { FolderOperations, IFolderProgress } from './folders';
 import { ModelFactory, now } from './models';
 import { IResolvedPath, normalizePrefix, resolvePath } from './paths';
 import { Reader } from './reader';
+import { IS3DriveOptions } from './options';
 import { ErrorReporter } from './reporting';
 import { inactiveError, readOnlyError, rootError } from './refusals';
 import { ProxyRefusedKeyError, proxyRefusal } from './requestPath';
@@ -36,6 +37,7 @@ import { IUploadFileOptions, Writer } from './writer';
 export class S3Drive implements Contents.IDrive {
   constructor(options: S3Drive.IOptions) {
     this.name = options.name;
+    this.title = options.title ?? options.name;
     this.bucket = options.bucket;
     this.prefix = normalizePrefix(options.prefix);
     this.readOnly = options.readOnly;
@@ -47,7 +49,7 @@ export class S3Drive implements Contents.IDrive {
       options.trans ?? nullTranslator.load('jupyterlab_s3_connectors');
     this._proxied = options.proxied ?? false;
     this._errors = new ErrorReporter({
-      name: this.name,
+      name: this.title,
       bucket: this.bucket,
       client: options.client,
       endpoint: options.endpoint,
@@ -57,7 +59,7 @@ export class S3Drive implements Contents.IDrive {
     const bucket = new Bucket(options.client, options.bucket, options.pageSize);
     const fileType: FileTypeResolver = options.fileType ?? defaultFileType;
     this._context = {
-      name: this.name,
+      name: this.title,
       bucket,
       etags: new KnownVersions(),
       checkpoints: new Checkpoints(bucket),
@@ -83,6 +85,9 @@ export class S3Drive implements Contents.IDrive {
 
   /** The drive's name, the first part of its paths (`name:path`). */
   readonly name: string;
+
+  /** What messages call the drive (its connector's name). */
+  readonly title: string;
 
   /** The bucket. */
   readonly bucket: string;
@@ -273,16 +278,9 @@ export class S3Drive implements Contents.IDrive {
     localPath: string,
     options: Partial<Contents.IModel> & Contents.IContentProvisionOptions = {}
   ): Promise<Contents.IModel> {
-    let creating = false;
-    try {
-      this._checkWritable();
-      const resolved = this._resolveNotRoot(localPath);
-      creating = !this._context.etags.has(resolved.key);
-      const { model, complete } = await this._writer.save(resolved, options);
-      return complete ? this._emitSave(model) : model;
-    } catch (error) {
-      throw await this._errors.map(error, localPath, creating);
-    }
+    return this._write(localPath, resolved =>
+      this._writer.save(resolved, options)
+    );
   }
 
   /**
@@ -297,17 +295,10 @@ export class S3Drive implements Contents.IDrive {
     blob: Blob,
     options: IUploadFileOptions = {}
   ): Promise<Contents.IModel> {
-    let creating = false;
-    try {
-      this._checkWritable();
-      const resolved = this._resolveNotRoot(localPath);
-      creating = !this._context.etags.has(resolved.key);
-      return this._emitSave(
-        await this._writer.uploadFile(resolved, blob, options)
-      );
-    } catch (error) {
-      throw await this._errors.map(error, localPath, creating);
-    }
+    return this._write(localPath, async resolved => ({
+      model: await this._writer.uploadFile(resolved, blob, options),
+      complete: true
+    }));
   }
 
   /**
@@ -336,80 +327,100 @@ export class S3Drive implements Contents.IDrive {
    * Create a checkpoint. Never rejects: on failure it logs and answers a
    * checkpoint dated now. Read-only: writes nothing, answers the latest.
    */
-  async createCheckpoint(
-    localPath: string
-  ): Promise<Contents.ICheckpointModel> {
+  createCheckpoint(localPath: string): Promise<Contents.ICheckpointModel> {
     const fallback = { id: 'checkpoint', last_modified: now() };
-    try {
-      this._checkAlive();
-      const { key } = this._resolve(localPath);
-      if (this.readOnly) {
+    return this._checkpoint('create a checkpoint of', localPath, fallback, {
+      write: false,
+      task: async ({ key }) => {
+        if (!this.readOnly) {
+          return this._context.checkpoints.create(key);
+        }
         const existing = await this._context.checkpoints.list(key);
         return existing[existing.length - 1] ?? fallback;
       }
-      return await this._context.checkpoints.create(key);
-    } catch (error) {
-      this._errors.warn('create a checkpoint of', localPath, error);
-      return fallback;
-    }
+    });
   }
 
   /**
    * List the checkpoints of a file, oldest first. Never rejects: on failure
    * it logs and answers none.
    */
-  async listCheckpoints(
-    localPath: string
-  ): Promise<Contents.ICheckpointModel[]> {
-    try {
-      this._checkAlive();
-      const { key } = this._resolve(localPath);
-      return await this._context.checkpoints.list(key);
-    } catch (error) {
-      this._errors.warn('list the checkpoints of', localPath, error);
-      return [];
-    }
+  listCheckpoints(localPath: string): Promise<Contents.ICheckpointModel[]> {
+    return this._checkpoint('list the checkpoints of', localPath, [], {
+      write: false,
+      task: ({ key }) => this._context.checkpoints.list(key)
+    });
   }
 
   /**
    * Restore a checkpoint. Never rejects: on failure (or read-only) it logs
    * and leaves the file as it is.
    */
-  async restoreCheckpoint(
-    localPath: string,
-    checkpointID: string
-  ): Promise<void> {
-    try {
-      this._checkWritable();
-      const resolved = this._resolve(localPath);
-      const etag = await this._context.checkpoints.restore(
-        resolved.key,
-        checkpointID
-      );
-      this._context.etags.held(resolved.key, etag);
-      const model = await this.get(resolved.path, {
-        content: false,
-        type: 'file'
-      });
-      this._emitSave(model);
-    } catch (error) {
-      this._errors.warn('restore a checkpoint of', localPath, error);
-    }
+  restoreCheckpoint(localPath: string, checkpointID: string): Promise<void> {
+    return this._checkpoint('restore a checkpoint of', localPath, undefined, {
+      write: true,
+      task: async ({ key, path }) => {
+        const etag = await this._context.checkpoints.restore(key, checkpointID);
+        this._context.etags.held(key, etag);
+        this._emitSave(await this.get(path, { content: false, type: 'file' }));
+      }
+    });
   }
 
   /**
    * Delete a checkpoint. Never rejects: on failure (or read-only) it logs.
    */
-  async deleteCheckpoint(
+  deleteCheckpoint(localPath: string, checkpointID: string): Promise<void> {
+    return this._checkpoint('delete a checkpoint of', localPath, undefined, {
+      write: true,
+      task: ({ key }) => this._context.checkpoints.delete(key, checkpointID)
+    });
+  }
+
+  /**
+   * Run a checkpoint call, which never rejects: JupyterLab cannot open a
+   * document whose checkpoint calls fail. A failure is logged and answers
+   * `fallback`.
+   */
+  private async _checkpoint<T>(
+    what: string,
     localPath: string,
-    checkpointID: string
-  ): Promise<void> {
+    fallback: T,
+    call: { write: boolean; task: (resolved: IResolvedPath) => Promise<T> }
+  ): Promise<T> {
+    try {
+      if (call.write) {
+        this._checkWritable();
+      } else {
+        this._checkAlive();
+      }
+      return await call.task(this._resolve(localPath));
+    } catch (error) {
+      this._errors.warn(what, localPath, error);
+      return fallback;
+    }
+  }
+
+  /**
+   * Write a file, announced with `fileChanged` once it is complete (not for
+   * each chunk of an upload). A 412 is "already exists" when the drive knew
+   * no version of the file.
+   */
+  private async _write(
+    localPath: string,
+    write: (
+      resolved: IResolvedPath
+    ) => Promise<{ model: Contents.IModel; complete: boolean }>
+  ): Promise<Contents.IModel> {
+    let creating = false;
     try {
       this._checkWritable();
-      const { key } = this._resolve(localPath);
-      await this._context.checkpoints.delete(key, checkpointID);
+      const resolved = this._resolveNotRoot(localPath);
+      creating = !this._context.etags.has(resolved.key);
+      const { model, complete } = await write(resolved);
+      return complete ? this._emitSave(model) : model;
     } catch (error) {
-      this._errors.warn('delete a checkpoint of', localPath, error);
+      throw await this._errors.map(error, localPath, creating);
     }
   }
 
@@ -441,14 +452,14 @@ export class S3Drive implements Contents.IDrive {
 
   private _checkAlive(): void {
     if (this._isDisposed) {
-      throw inactiveError(this.name, this._trans);
+      throw inactiveError(this.title, this._trans);
     }
   }
 
   /** Refuse a change: read-only first (no S3 call), then a disposed drive. */
   private _checkWritable(): void {
     if (this.readOnly) {
-      throw readOnlyError(this.name, this._trans);
+      throw readOnlyError(this.title, this._trans);
     }
     this._checkAlive();
   }
@@ -471,43 +482,8 @@ export class S3Drive implements Contents.IDrive {
  * A namespace for `S3Drive` statics.
  */
 export namespace S3Drive {
-  /**
-   * The options of a drive.
-   */
-  export interface IOptions {
-    /** The drive's name (the `name:` of its paths). */
-    name: string;
-    /** The S3 client, from `createS3Client`. */
-    client: S3Client;
-    /** The bucket. */
-    bucket: string;
-    /** The folder of the bucket that is the drive's root (`''` for all). */
-    prefix: string;
-    /** Refuse every change, without calling S3. */
-    readOnly: boolean;
-    /** The Jupyter server settings (default: `makeSettings()`). */
-    serverSettings?: ServerConnection.ISettings;
-    /** The type, format and mimetype of a path (default: by extension). */
-    fileType?: (path: string) => IFileType;
-    /** The download URL of a key (default: a presigned GET). */
-    downloadUrl?: (key: string) => Promise<string>;
-    /** The S3 endpoint shown in errors (default: the client's). */
-    endpoint?: string;
-    /**
-     * Whether the browser reaches the endpoint across origins (the `direct`
-     * backend): a blocked request may then be a missing CORS rule.
-     */
-    crossOrigin?: boolean;
-    /**
-     * Whether requests go through the Jupyter server's proxy, which refuses
-     * some keys by design (`proxyRefusal`).
-     */
-    proxied?: boolean;
-    /** The `MaxKeys` of listing requests (default: the server's, 1000). */
-    pageSize?: number;
-    /** The translation bundle. */
-    trans?: TranslationBundle;
-  }
+  /** The options of a drive. */
+  export type IOptions = IS3DriveOptions;
 
   /** The progress of a folder operation. */
   export type IProgress = IFolderProgress;

@@ -61,6 +61,7 @@ export class Writer {
       controller.abort();
     }
     this._fileUploads.add(controller);
+    const condition = etags.conditionFor(resolved.key);
     try {
       const contentType = this._contentType(resolved.path, {
         type: 'file',
@@ -71,7 +72,7 @@ export class Writer {
         key: resolved.key,
         blob,
         contentType,
-        condition: etags.conditionFor(resolved.key),
+        condition,
         putWhole: bytes => this._putObject(resolved.key, bytes, contentType),
         signal: controller.signal,
         onProgress: options.onProgress,
@@ -80,6 +81,15 @@ export class Writer {
       etags.held(resolved.key, etag);
       return await this.saved(resolved, etag);
     } catch (error) {
+      if (isPreconditionFailed(error) && condition.ifMatch) {
+        throw new S3DriveError(
+          trans.__(
+            '"%1" changed in the bucket since the folder was listed, and was not replaced: refresh the folder and upload again.',
+            resolved.path
+          ),
+          { code: 'PreconditionFailed', status: 409, cause: error }
+        );
+      }
       if (error instanceof UploadCancelledError) {
         throw new S3DriveError(
           trans.__(

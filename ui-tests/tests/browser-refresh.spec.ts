@@ -21,6 +21,7 @@ import {
   browserId,
   crumbs,
   documentTab,
+  driveName,
   ensureActiveConnector,
   entry,
   escapeRegExp,
@@ -143,7 +144,7 @@ test.describe('Bucket browser listings and deletion', () => {
   }) => {
     const folder = `${ROOT}/changes/sub`;
     await putObject(page, `${folder}/first.txt`, 'first\n');
-    await activeConnectors(page);
+    const drive = driveName((await activeConnectors(page))[A].id);
     await page.reload();
 
     const browser = await openBrowser(page, A);
@@ -151,7 +152,7 @@ test.describe('Bucket browser listings and deletion', () => {
     await expect(entry(browser, 'first.txt')).toBeVisible();
 
     await test.step('a saved new file', async () => {
-      await contents(page, 'save', `${A}:${folder}/saved.txt`, {
+      await contents(page, 'save', `${drive}:${folder}/saved.txt`, {
         type: 'file',
         format: 'text',
         content: 'saved from elsewhere\n'
@@ -164,8 +165,8 @@ test.describe('Bucket browser listings and deletion', () => {
       await contents(
         page,
         'rename',
-        `${A}:${folder}/saved.txt`,
-        `${A}:${folder}/renamed.txt`
+        `${drive}:${folder}/saved.txt`,
+        `${drive}:${folder}/renamed.txt`
       );
       await expect(entry(browser, 'renamed.txt')).toBeVisible(AT_ONCE);
       await expect(entry(browser, 'saved.txt')).toHaveCount(0, AT_ONCE);
@@ -175,7 +176,7 @@ test.describe('Bucket browser listings and deletion', () => {
 
     await test.step('a new untitled file and folder', async () => {
       const file = await contents(page, 'newUntitled', {
-        path: `${A}:${folder}`,
+        path: `${drive}:${folder}`,
         type: 'file',
         ext: '.txt'
       });
@@ -183,7 +184,7 @@ test.describe('Bucket browser listings and deletion', () => {
         AT_ONCE
       );
       const dir = await contents(page, 'newUntitled', {
-        path: `${A}:${folder}`,
+        path: `${drive}:${folder}`,
         type: 'directory'
       });
       await expect(entry(browser, path.posix.basename(dir))).toBeVisible(
@@ -200,8 +201,8 @@ test.describe('Bucket browser listings and deletion', () => {
       await contents(
         page,
         'rename',
-        `${A}:${folder}`,
-        `${A}:${ROOT}/changes/moved`
+        `${drive}:${folder}`,
+        `${drive}:${ROOT}/changes/moved`
       );
       // The browser follows the folder to its new name.
       await expect(crumbs(browser).last()).toHaveAttribute(
@@ -216,7 +217,7 @@ test.describe('Bucket browser listings and deletion', () => {
     });
 
     await test.step('the shown folder itself deleted', async () => {
-      await contents(page, 'delete', `${A}:${ROOT}/changes/moved`);
+      await contents(page, 'delete', `${drive}:${ROOT}/changes/moved`);
       // The browser goes up to the nearest folder that is left.
       await expect(crumbs(browser).last()).toHaveAttribute(
         'data-path',

@@ -24,6 +24,7 @@ import {
   createConnector,
   crumbs,
   documentTab,
+  driveName,
   encodeKey,
   ensureActiveConnector,
   entry,
@@ -133,6 +134,15 @@ async function connectorByName(
   const found = (await listConnectors(page.request)).find(c => c.name === name);
   expect(found?.name, `connector ${name}`).toBe(name);
   return found!;
+}
+
+/** The path of a bucket file in JupyterLab: `s3-<connector id>:key`. */
+async function drivePath(
+  page: IJupyterLabPageFixture,
+  name: string,
+  path: string
+): Promise<string> {
+  return `${driveName((await connectorByName(page, name)).id)}:${path}`;
 }
 
 /** The names listed, in order. */
@@ -374,7 +384,7 @@ test.describe('S3 bucket browser', () => {
     await expect(tab).toBeVisible();
     await expect
       .poll(() => currentDocumentPath(page))
-      .toBe(`${RW}:notebooks/analysis.ipynb`);
+      .toBe(await drivePath(page, RW, 'notebooks/analysis.ipynb'));
     const notebook = page.locator('.jp-NotebookPanel:visible');
     const firstCell = notebook.locator('.jp-Cell').first();
     await expect(firstCell.locator('.cm-content')).toHaveText(beforeSource);
@@ -409,7 +419,7 @@ test.describe('S3 bucket browser', () => {
     expect(await webStorage(page)).not.toContain(SECRET);
   });
 
-  test('upload a 20 MiB file as a multipart upload', async ({ page }) => {
+  test('upload a 20 MiB file: its parts, streamed as a multipart upload', async ({ page }) => {
     const name = `big-${RUN}.bin`;
     const key = `${SCRATCH}/${name}`;
     const size = 20 * 1024 * 1024;
@@ -423,17 +433,31 @@ test.describe('S3 bucket browser', () => {
     const browser = await openBrowser(page, RW);
     await goTo(browser, SCRATCH);
 
+    // The file goes as it is: parts of the File through the proxy, no
+    // base64 chunks through the contents API.
+    const sent: string[] = [];
+    page.on('request', request => {
+      const url = request.url();
+      if (request.method() === 'PUT' && url.includes(encodeKey(name))) {
+        sent.push(url.includes('partNumber=') ? 'part' : 'put');
+      }
+      if (url.includes('/api/contents/')) {
+        sent.push('contents');
+      }
+    });
     const chooser = page.waitForEvent('filechooser');
     await browser.locator('.jp-Toolbar .jp-id-upload').click();
     await (
       await chooser
     ).setFiles({ name, mimeType: 'application/octet-stream', buffer: bytes });
-    // More than 15 MB: JupyterLab asks first.
-    const dialog = page.locator('.jp-Dialog');
-    await expect(dialog).toContainText('Large file size warning');
-    await dialog.getByRole('button', { name: 'Upload', exact: true }).click();
 
+    // No "Large file size warning": the page never holds the whole file.
     await expect(entry(browser, name)).toBeVisible({ timeout: 60000 });
+    await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+    // 20 MiB: 4 parts of 5 MiB.
+    expect(sent.filter(kind => kind === 'part')).toHaveLength(4);
+    expect(sent).not.toContain('contents');
+    expect(sent).not.toContain('put');
     await expect
       .poll(
         async () => {
@@ -553,7 +577,9 @@ test.describe('S3 bucket browser', () => {
     await entry(browser, 'readonly.txt').dblclick();
     const tab = documentTab(page, 'readonly.txt');
     await expect(tab).toBeVisible();
-    await expect.poll(() => currentDocumentPath(page)).toBe(`${RO}:${key}`);
+    await expect
+      .poll(() => currentDocumentPath(page))
+      .toBe(`${driveName(ro.id)}:${key}`);
     const editor = page.locator('.jp-FileEditor:visible .cm-content');
     await expect(editor).toHaveText(original.trimEnd());
 
@@ -564,22 +590,25 @@ test.describe('S3 bucket browser', () => {
     // JupyterLab refuses to save a document that is not writable.
     await expect(
       page.locator('.Toastify__toast', { hasText: 'is read-only' })
-    ).toContainText(`${RO}:${key} is read-only`);
+    ).toContainText(`${driveName(ro.id)}:${key} is read-only`);
 
     // The drive refuses too, with a message naming read-only.
-    const refusal = await page.evaluate(async path => {
-      const contents = (window as any).jupyterapp.serviceManager.contents;
-      try {
-        await contents.save(path, {
-          type: 'file',
-          format: 'text',
-          content: 'overwritten'
-        });
-        return 'saved';
-      } catch (error) {
-        return (error as Error).message;
-      }
-    }, `${RO}:${key}`);
+    const refusal = await page.evaluate(
+      async path => {
+        const contents = (window as any).jupyterapp.serviceManager.contents;
+        try {
+          await contents.save(path, {
+            type: 'file',
+            format: 'text',
+            content: 'overwritten'
+          });
+          return 'saved';
+        } catch (error) {
+          return (error as Error).message;
+        }
+      },
+      `${driveName(ro.id)}:${key}`
+    );
     expect(refusal).toContain('read-only');
 
     // And so does the proxy, for a request that skips the drive.
@@ -615,12 +644,14 @@ test.describe('S3 bucket browser', () => {
     await expect(tab).toBeVisible();
     await expect(tab).toHaveAttribute(
       'title',
-      new RegExp(`${escapeRegExp(`${RW}:notebooks/reload.ipynb`)}`)
+      new RegExp(
+        escapeRegExp(await drivePath(page, RW, 'notebooks/reload.ipynb'))
+      )
     );
     await tab.click();
     await expect
       .poll(() => currentDocumentPath(page))
-      .toBe(`${RW}:notebooks/reload.ipynb`);
+      .toBe(await drivePath(page, RW, 'notebooks/reload.ipynb'));
     await expect(firstEditor).toHaveText(
       "reloaded_marker = 'survives a reload'"
     );

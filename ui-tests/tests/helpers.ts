@@ -94,6 +94,15 @@ export interface IConnectorReply {
   id: string;
   name: string;
   active: boolean;
+  mode: string;
+}
+
+/**
+ * The drive name of a connector: `s3-<id>`, keyed by the connector's ID so
+ * that a rename keeps its paths (`s3-<id>:folder/file`).
+ */
+export function driveName(id: string): string {
+  return `s3-${id}`;
 }
 
 /** The fields of a connector to create; the rest default to a moto one. */
@@ -138,6 +147,37 @@ export async function createConnector(
   });
   expect(created.status(), await created.text()).toBe(201);
   return await created.json();
+}
+
+/**
+ * Create a connector through the REST API, activated unless `active: false`.
+ */
+export async function mountConnector(
+  request: APIRequestContext,
+  fields: IConnectorFields & { active?: boolean }
+): Promise<IConnectorReply> {
+  const { active, ...rest } = fields;
+  const connector = await createConnector(request, {
+    description: 'Created by the Galata UI tests',
+    ...rest
+  });
+  if (active ?? true) {
+    await activateConnector(request, connector.id);
+    connector.active = true;
+  }
+  return connector;
+}
+
+/** Deactivate and delete the connectors whose names start with `prefix`. */
+export async function deleteConnectors(
+  request: APIRequestContext,
+  prefix: string
+): Promise<void> {
+  for (const c of await listConnectors(request)) {
+    if (c.name.startsWith(prefix)) {
+      await removeConnector(request, c);
+    }
+  }
 }
 
 /** Activate a connector through the REST API. */
@@ -312,4 +352,16 @@ export async function goTo(browser: Locator, folder: string): Promise<void> {
       parts.slice(0, index + 1).join('/')
     );
   }
+}
+
+/**
+ * The labels of the items of the open menus, once the item `shown` is there
+ * (the context menu is complete by then).
+ */
+export async function menuLabels(page: Page, shown: string): Promise<string[]> {
+  const labels = page.locator(
+    '.lm-Menu .lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel'
+  );
+  await expect(labels.getByText(shown, { exact: true })).toBeVisible();
+  return labels.allTextContents();
 }

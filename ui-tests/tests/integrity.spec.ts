@@ -21,6 +21,7 @@ import {
   activateConnector,
   browserId,
   createConnector,
+  driveName,
   endpointFile,
   removeConnector as removeConnectorById,
   removeConnectors
@@ -151,7 +152,7 @@ async function activeConnector(
   page: IJupyterLabPageFixture,
   server: IServer,
   backend: 'proxy' | 'direct'
-): Promise<{ id: string; name: string }> {
+): Promise<{ id: string; name: string; drive: string }> {
   const name = `int-${server.name}-${backend}`.replace(/[^a-z0-9-]/g, '');
   await removeConnectors(page.request, [name]);
   const connector = await createConnector(page.request, {
@@ -166,8 +167,9 @@ async function activeConnector(
   await activateConnector(page.request, connector.id);
   await page.reload();
   await expect(page.sidebar.getTabLocator(browserId(name))).toHaveCount(1);
-  await waitForDrive(page, name);
-  return { id: connector.id, name };
+  const drive = driveName(connector.id);
+  await waitForDrive(page, drive);
+  return { id: connector.id, name, drive };
 }
 
 /**
@@ -175,16 +177,16 @@ async function activeConnector(
  * paths of an unknown drive to the Jupyter server, which answers with the
  * default drive's paths.
  */
-async function waitForDrive(page: Page, name: string): Promise<void> {
+async function waitForDrive(page: Page, drive: string): Promise<void> {
   await expect
     .poll(() =>
       page.evaluate(
-        drive =>
+        name =>
           (window as any).jupyterapp?.serviceManager.contents
-            .get(`${drive}:`, { content: false })
-            .then((model: { path: string }) => model.path === `${drive}:`)
+            .get(`${name}:`, { content: false })
+            .then((model: { path: string }) => model.path === `${name}:`)
             .catch(() => false) ?? false,
-        name
+        drive
       )
     )
     .toBe(true);
@@ -259,10 +261,10 @@ for (const server of SERVERS) {
       test('a write between our save and its check is never overwritten', async ({
         page
       }) => {
-        const { id, name } = await activeConnector(page, server, backend);
+        const { id, drive } = await activeConnector(page, server, backend);
         const key = `${ROOT}/${backend}/race.txt`;
         await putObject(server, key, 'v1');
-        expect(await getText(page, `${name}:${key}`)).toMatchObject({
+        expect(await getText(page, `${drive}:${key}`)).toMatchObject({
           ok: true,
           content: 'v1'
         });
@@ -274,12 +276,12 @@ for (const server of SERVERS) {
           key,
           'OTHER WRITER'
         );
-        expect(await saveText(page, `${name}:${key}`, 'v2')).toMatchObject({
+        expect(await saveText(page, `${drive}:${key}`, 'v2')).toMatchObject({
           ok: true
         });
         expect(race.done()).toBe(true);
         expect(await text(server, key)).toBe('OTHER WRITER');
-        const second = await saveText(page, `${name}:${key}`, 'v3');
+        const second = await saveText(page, `${drive}:${key}`, 'v3');
         expect(second).toMatchObject({ ok: false });
         expect((second as { message: string }).message).toMatch(
           /changed in the bucket/
@@ -291,7 +293,7 @@ for (const server of SERVERS) {
       test('typing and saving after another write shows "File Changed"', async ({
         page
       }) => {
-        const { id, name } = await activeConnector(page, server, backend);
+        const { id, drive } = await activeConnector(page, server, backend);
         const key = `${ROOT}/${backend}/typed.txt`;
         await putObject(server, key, 'first line\n');
         await page.evaluate(
@@ -300,7 +302,7 @@ for (const server of SERVERS) {
               path,
               factory: 'Editor'
             }),
-          `${name}:${key}`
+          `${drive}:${key}`
         );
         const editor = page.locator('.jp-FileEditor:visible .cm-content');
         await expect(editor).toContainText('first line');
@@ -344,30 +346,30 @@ for (const server of SERVERS) {
           browser,
           baseURL
         }) => {
-          const { id, name } = await activeConnector(page, server, backend);
+          const { id, drive } = await activeConnector(page, server, backend);
           // Galata's page routes requests, which turns Chromium's HTTP cache
           // off: this test needs a page of its own, with the cache on.
           const context = await browser.newContext();
           const plain = await context.newPage();
           await plain.goto(`${baseURL}/lab`);
-          await waitForDrive(plain, name);
+          await waitForDrive(plain, drive);
           const key = `${ROOT}/${backend}/cached.txt`;
           // An object whose own header lets caches keep it for an hour.
           await putObject(server, key, 'first version', {
             CacheControl: 'max-age=3600'
           });
-          expect(await getText(plain, `${name}:${key}`)).toMatchObject({
+          expect(await getText(plain, `${drive}:${key}`)).toMatchObject({
             content: 'first version'
           });
           await putObject(server, key, 'second version', {
             CacheControl: 'max-age=3600'
           });
-          expect(await getText(plain, `${name}:${key}`)).toMatchObject({
+          expect(await getText(plain, `${drive}:${key}`)).toMatchObject({
             content: 'second version'
           });
           // And a save now is a save over the version just read.
           expect(
-            await saveText(plain, `${name}:${key}`, 'third version')
+            await saveText(plain, `${drive}:${key}`, 'third version')
           ).toMatchObject({ ok: true });
           expect(await text(server, key)).toBe('third version');
           await context.close();
@@ -378,18 +380,18 @@ for (const server of SERVERS) {
       test('text keeps its byte order mark and line endings', async ({
         page
       }) => {
-        const { id, name } = await activeConnector(page, server, backend);
+        const { id, drive } = await activeConnector(page, server, backend);
         const key = `${ROOT}/${backend}/bom.csv`;
         const bytes = Buffer.concat([
           Buffer.from([0xef, 0xbb, 0xbf]),
           Buffer.from('a,b\r\n1,2\r\n')
         ]);
         await putObject(server, key, bytes);
-        const opened = await getText(page, `${name}:${key}`);
+        const opened = await getText(page, `${drive}:${key}`);
         expect(opened).toMatchObject({ ok: true });
         await saveText(
           page,
-          `${name}:${key}`,
+          `${drive}:${key}`,
           (opened as { content: string }).content
         );
         expect(await getObject(server, key)).toEqual(bytes);
@@ -400,13 +402,13 @@ for (const server of SERVERS) {
         test('keys with dot segments reach exactly their object', async ({
           page
         }) => {
-          const { id, name } = await activeConnector(page, server, backend);
+          const { id, drive } = await activeConnector(page, server, backend);
           const dir = `${ROOT}/${backend}/dots`;
           await putObject(server, `${dir}/./single.txt`, 'DOT');
           await putObject(server, `${dir}/single.txt`, 'PLAIN');
           await putObject(server, `${dir}/y.txt`, 'Y');
-          const dot = `${name}:${dir}/${RESERVED}./single.txt`;
-          const up = `${name}:${dir}/x/${RESERVED}../y.txt`;
+          const dot = `${drive}:${dir}/${RESERVED}./single.txt`;
+          const up = `${drive}:${dir}/x/${RESERVED}../y.txt`;
           if (backend === 'direct') {
             expect(await getText(page, dot)).toMatchObject({ content: 'DOT' });
             expect(await saveText(page, dot, 'DOT2')).toMatchObject({
@@ -445,7 +447,7 @@ for (const server of SERVERS) {
         test('keys that XML cannot carry are listed and opened', async ({
           page
         }) => {
-          const { id, name } = await activeConnector(page, server, backend);
+          const { id, drive } = await activeConnector(page, server, backend);
           const dir = `${ROOT}/${backend}/ctl`;
           await putObject(server, `${dir}/a\x01b.txt`, 'one');
           await putObject(server, `${dir}/tab\there.txt`, 'two');
@@ -458,11 +460,11 @@ for (const server of SERVERS) {
               ).content
                 .map((m: { name: string }) => m.name)
                 .sort(),
-            `${name}:${dir}`
+            `${drive}:${dir}`
           );
           expect(names).toEqual(['a\x01b.txt', 'tab\there.txt']);
           expect(
-            await getText(page, `${name}:${dir}/a\x01b.txt`)
+            await getText(page, `${drive}:${dir}/a\x01b.txt`)
           ).toMatchObject({ content: 'one' });
           await removeConnector(page, id);
         });
@@ -475,11 +477,11 @@ for (const server of SERVERS) {
   test(`the details say whether ${server.name} checks conditional writes`, async ({
     page
   }) => {
-    const { id, name } = await activeConnector(page, server, 'proxy');
+    const { id, name, drive } = await activeConnector(page, server, 'proxy');
     const key = `${ROOT}/checks/note.txt`;
     await putObject(server, key, 'v1');
-    expect(await getText(page, `${name}:${key}`)).toMatchObject({ ok: true });
-    expect(await saveText(page, `${name}:${key}`, 'v2')).toMatchObject({
+    expect(await getText(page, `${drive}:${key}`)).toMatchObject({ ok: true });
+    expect(await saveText(page, `${drive}:${key}`, 'v2')).toMatchObject({
       ok: true
     });
     await page.sidebar.openTab('jp-S3Connectors-panel');
