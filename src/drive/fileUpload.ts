@@ -37,7 +37,7 @@ export interface IFileUploadOptions {
   putWhole: (bytes: Uint8Array) => Promise<string | undefined>;
   /** Cancels the upload: nothing is left behind (no object, no parts). */
   signal?: AbortSignal;
-  /** Called with the bytes read so far and the total. */
+  /** Called with the bytes S3 has received so far (whole parts) and the total. */
   onProgress?: (loaded: number, total: number) => void;
   /** The part size (default: 5 MiB, more for files over 48 GiB). */
   partSize?: number;
@@ -82,12 +82,17 @@ export async function uploadBlob(
     onProgress?.(total, total);
     return etag;
   }
+  let sent = 0;
   const upload = await MultipartUpload.start({
     bucket: options.bucket,
     key,
     contentType: options.contentType,
     partSize,
     partsInFlight: options.partsInFlight ?? FILE_PARTS_IN_FLIGHT,
+    onPartDone: bytes => {
+      sent += bytes;
+      onProgress?.(sent, total);
+    },
     ...options.condition
   });
   const onAbort = () => void upload.abort();
@@ -99,7 +104,6 @@ export async function uploadBlob(
       const bytes = new Uint8Array(await blob.slice(start, end).arrayBuffer());
       checkCancelled();
       await upload.append(bytes);
-      onProgress?.(end, total);
     }
     checkCancelled();
     return await upload.complete();

@@ -205,6 +205,7 @@ export class MultipartUpload {
       .then(
         answer => {
           this._parts.push({ ETag: answer.ETag, PartNumber: partNumber });
+          this._options.onPartDone?.(body.length);
         },
         (error: unknown) => {
           this._failure = this._failure ?? { error };
@@ -269,5 +270,7 @@ export namespace MultipartUpload {
     partSize?: number;
     /** How many parts are uploaded at once (default 2). */
     partsInFlight?: number;
+    /** Called with the size of each part once S3 has it. */
+    onPartDone?: (bytes: number) => void;
   }
 }

@@ -392,7 +392,7 @@ export class Writer {
 export interface IUploadFileOptions {
   /** Cancels the upload: nothing is left behind. */
   signal?: AbortSignal;
-  /** Called with the bytes read so far and the total. */
+  /** Called with the bytes S3 has received so far (whole parts) and the total. */
   onProgress?: (loaded: number, total: number) => void;
   /** How many parts are sent at once (default 4). */
   partsInFlight?: number;
