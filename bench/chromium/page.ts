@@ -17,11 +17,8 @@
  * figure.
  */
 import {
-  CreateBucketCommand,
   DeleteObjectCommand,
   HeadObjectCommand,
-  PutBucketCorsCommand,
-  PutObjectCommand,
   S3Client
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'crypto';
@@ -29,14 +26,17 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import { api, IServer, sleep, startJupyter, startMoto } from '../lib/servers';
 import {
-  api,
-  IServer,
-  ROOT,
-  sleep,
-  startJupyter,
-  startMoto
-} from '../lib/servers';
+  browserId,
+  check,
+  chromium,
+  createBucket,
+  floorScript,
+  FOLDER,
+  initScript,
+  populate
+} from './setup';
 
 const BUCKET = 'bench-ui';
 const SECRET = 'bench-ui-secret';
@@ -45,7 +45,6 @@ const MiB = 1024 * 1024;
 /** The floor's multipart: the drive's part size (5 MiB), 4 parts in flight. */
 const FLOOR_PART_SIZE = 5 * MiB;
 const FLOOR_IN_FLIGHT = 4;
-const FOLDER = 'many';
 
 export type Timed = (round: number) => Promise<number>;
 
@@ -77,65 +76,6 @@ export interface IChromiumOptions {
   only?: Set<string>;
 }
 
-function check(condition: unknown, message: string): asserts condition {
-  if (!condition) {
-    throw new Error(`BROKEN: ${message}`);
-  }
-}
-
-/** The floor's script, bundled for the browser. */
-async function floorScript(): Promise<string> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- tsx's own esbuild
-  const esbuild = require(path.join(ROOT, 'node_modules', 'esbuild'));
-  const out = await esbuild.build({
-    entryPoints: [path.join(__dirname, 'floor.ts')],
-    bundle: true,
-    write: false,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2020',
-    minify: true,
-    logLevel: 'silent'
-  });
-  return out.outputFiles[0].text;
-}
-
-/** Playwright's Chromium driver (the copy installed for the UI tests). */
-function chromium(): any {
-  const where = path.join(ROOT, 'ui-tests', 'node_modules', 'playwright-core');
-  check(
-    fs.existsSync(where),
-    `${where} is missing: run \`cd ui-tests && jlpm install\``
-  );
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- ui-tests' own copy
-  return require(where).chromium;
-}
-
-/**
- * Set in the page before JupyterLab starts: no cap on Resource Timing
- * entries, and the time of a click on a dialog's accept button (JupyterLab's
- * "Large file size warning").
- */
-function initScript(): void {
-  performance.setResourceTimingBufferSize(1000000);
-  const w = window as any;
-  w.s3cBenchAccepts = [] as number[];
-  document.addEventListener(
-    'click',
-    event => {
-      const target = event.target as Element | null;
-      if (target?.closest?.('.jp-Dialog .jp-mod-accept')) {
-        w.s3cBenchAccepts.push(performance.timeOrigin + performance.now());
-      }
-    },
-    true
-  );
-}
-
-function browserId(name: string): string {
-  return `jp-S3Connectors-browser-${name}`;
-}
-
 export async function measureChromium(
   options: IChromiumOptions
 ): Promise<{ pairs: IChromiumPair[]; config: Record<string, unknown> }> {
@@ -156,29 +96,7 @@ export async function measureChromium(
       forcePathStyle: true,
       credentials: { accessKeyId: 'bench', secretAccessKey: SECRET }
     });
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    await s3.send(
-      new PutBucketCorsCommand({
-        Bucket: BUCKET,
-        CORSConfiguration: {
-          CORSRules: [
-            {
-              AllowedOrigins: ['*'],
-              AllowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'],
-              AllowedHeaders: ['*'],
-              ExposeHeaders: [
-                'ETag',
-                'x-amz-version-id',
-                'Content-Range',
-                'Content-Length',
-                'Last-Modified'
-              ],
-              MaxAgeSeconds: 600
-            }
-          ]
-        }
-      })
-    );
+    await createBucket(s3, BUCKET);
     const names = { direct: 'bench-direct', proxy: 'bench-proxy' };
     const ids: Record<string, string> = {};
     for (const backend of ['direct', 'proxy'] as const) {
@@ -203,7 +121,7 @@ export async function measureChromium(
     };
 
     if (wants('list')) {
-      await populate(s3, options.objects);
+      await populate(s3, BUCKET, options.objects);
     }
 
     browser = await chromium().launch({
@@ -541,26 +459,4 @@ export async function measureChromium(
     await Promise.all(servers.map(s => s.stop().catch(() => undefined)));
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-/** `count` small objects in the folder, 16 PutObject at a time. */
-async function populate(s3: S3Client, count: number): Promise<void> {
-  const t0 = Date.now();
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const i = next++;
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: BUCKET,
-          Key: `${FOLDER}/object-${String(i).padStart(6, '0')}.txt`,
-          Body: `object ${i}\n`
-        })
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  process.stderr.write(
-    `  ${count} objects in ${FOLDER}/ in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`
-  );
 }
