@@ -1,11 +1,14 @@
 /**
  * Uploads of a whole `Blob` (a `File` from the file browser's upload button or
- * a drop): the bytes are sliced from the blob part by part and sent as they
- * are, several parts in flight, with no base64 and no `FileReader`.
+ * a drop): the blob is sliced part by part and each slice sent as it is,
+ * several parts in flight, with no base64 and no `FileReader`. Where the
+ * client sends with `fetch` (browsers), the slice itself is the body, read by
+ * the browser; elsewhere its bytes are read just before it is sent.
  */
 import { Bucket } from './bucket';
 import { IWriteCondition } from './conditional';
 import { MIN_PART_SIZE, MultipartUpload } from './multipart';
+import { acceptsBlobBodies } from './transport';
 
 /** S3's most parts in one upload. */
 const MAX_PARTS = 10000;
@@ -66,6 +69,7 @@ export async function uploadBlob(
   options: IFileUploadOptions
 ): Promise<string | undefined> {
   const { blob, key, signal, onProgress } = options;
+  const blobBodies = acceptsBlobBodies(options.bucket.client);
   const total = blob.size;
   const partSize = partSizeFor(total, options.partSize);
   const checkCancelled = () => {
@@ -101,6 +105,12 @@ export async function uploadBlob(
     for (let start = 0; start < total; start += partSize) {
       checkCancelled();
       const end = Math.min(start + partSize, total);
+      if (blobBodies) {
+        // The part is sent as a slice of the blob: `fetch` reads the file
+        // itself; the page neither copies nor hashes its bytes.
+        await upload.appendBlob(blob.slice(start, end));
+        continue;
+      }
       const bytes = new Uint8Array(await blob.slice(start, end).arrayBuffer());
       checkCancelled();
       await upload.append(bytes);

@@ -90,6 +90,28 @@ export class MultipartUpload {
   }
 
   /**
+   * Send a blob as the next part, as it is: the platform's `fetch` reads it
+   * (a `File` from disk), not the page. Only where the client's handler is
+   * `fetch` (`acceptsBlobBodies`), and with nothing buffered.
+   *
+   * @throws the error of a part that failed, after aborting the upload
+   */
+  async appendBlob(blob: Blob): Promise<void> {
+    this._checkOpen();
+    try {
+      this._throwFailure();
+      if (this._buffered > 0) {
+        throw new Error('A blob part cannot follow buffered bytes.');
+      }
+      this._size += blob.size;
+      await this._send(() => blob);
+    } catch (error) {
+      await this.abort();
+      throw error;
+    }
+  }
+
+  /**
    * Upload what is buffered and complete the upload.
    *
    * @returns the ETag of the new object
@@ -180,6 +202,19 @@ export class MultipartUpload {
    * `partsInFlight` parts are being uploaded.
    */
   private async _flush(): Promise<void> {
+    await this._send(() => {
+      const body = concatBytes(this._buffer, this._buffered);
+      this._buffer = [];
+      this._buffered = 0;
+      return body;
+    });
+  }
+
+  /**
+   * Send the next part once fewer than `partsInFlight` parts are being
+   * uploaded; `body` is taken only then.
+   */
+  private async _send(body: () => Uint8Array | Blob): Promise<void> {
     const limit = Math.max(1, this._options.partsInFlight ?? PARTS_IN_FLIGHT);
     while (this._inFlight.size >= limit) {
       await Promise.race(this._inFlight);
@@ -187,34 +222,33 @@ export class MultipartUpload {
     // Aborted while waiting (`dispose`), or a part failed.
     this._checkOpen();
     this._throwFailure();
-    const body = concatBytes(this._buffer, this._buffered);
-    this._buffer = [];
-    this._buffered = 0;
+    const part = body();
+    const length = part instanceof Uint8Array ? part.length : part.size;
     const partNumber = this._nextPart++;
-    const part = this._options.bucket.client
+    const sent = this._options.bucket.client
       .send(
         new UploadPartCommand({
           Bucket: this._options.bucket.name,
           Key: this._options.key,
           UploadId: this.uploadId,
           PartNumber: partNumber,
-          Body: body,
-          ContentLength: body.length
+          Body: part,
+          ContentLength: length
         })
       )
       .then(
         answer => {
           this._parts.push({ ETag: answer.ETag, PartNumber: partNumber });
-          this._options.onPartDone?.(body.length);
+          this._options.onPartDone?.(length);
         },
         (error: unknown) => {
           this._failure = this._failure ?? { error };
         }
       )
       .finally(() => {
-        this._inFlight.delete(part);
+        this._inFlight.delete(sent);
       });
-    this._inFlight.add(part);
+    this._inFlight.add(sent);
   }
 
   /** Wait until no part is being uploaded. */

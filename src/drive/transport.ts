@@ -105,8 +105,10 @@ namespace Private {
     if (connector.backend === 'direct') {
       return new S3Client({
         ...common,
-        // Options of the platform's handler (fetch in a browser).
-        requestHandler: { cache: 'no-store' },
+        // The platform's handler (fetch in a browser), or fetch when asked.
+        requestHandler: options.fetch
+          ? new FetchHttpHandler({ cache: 'no-store' })
+          : { cache: 'no-store' },
         endpoint: connector.endpoint,
         credentials: {
           accessKeyId: connector.access_key_id,
@@ -127,6 +129,17 @@ namespace Private {
       expectContinueHeader: false
     });
   }
+}
+
+/**
+ * Whether a client sends requests with `fetch` (a browser's, or the proxy
+ * transport), which takes a `Blob` as a body and reads it itself.
+ */
+export function acceptsBlobBodies(client: S3Client): boolean {
+  return (
+    (client.config as { requestHandler?: unknown }).requestHandler instanceof
+    FetchHttpHandler
+  );
 }
 
 /**

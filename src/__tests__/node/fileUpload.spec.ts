@@ -68,16 +68,19 @@ async function pendingUploads(s3: S3Client, bucket: string): Promise<number> {
 function partsClient(
   endpoint: string,
   key: string,
-  options: { failPart?: number } = {}
+  options: { failPart?: number; fetch?: boolean } = {}
 ) {
-  const s3 = client(endpoint, 1, { key });
-  const stats = { inFlight: 0, most: 0, parts: 0 };
+  const s3 = client(endpoint, 1, { key, fetch: options.fetch });
+  const stats = { inFlight: 0, most: 0, parts: 0, blobBodies: 0 };
   s3.middlewareStack.add(
     (next, context) => async args => {
       if (context.commandName !== 'UploadPartCommand') {
         return next(args);
       }
       stats.parts += 1;
+      if ((args.input as { Body?: unknown }).Body instanceof Blob) {
+        stats.blobBodies += 1;
+      }
       stats.inFlight += 1;
       stats.most = Math.max(stats.most, stats.inFlight);
       try {
@@ -133,6 +136,23 @@ describe.each(servers().map(server => [server.name, server] as const))(
       expect(progress[0]).toBe(0);
       expect(progress[progress.length - 1]).toBe(bytes.length);
       expect(changes.map(change => change.type)).toEqual(['save']);
+      if (name === 'moto') {
+        expect(await pendingUploads(raw, bucket)).toBe(0);
+      }
+    });
+
+    it('sends the slices of the file themselves where the client uses fetch', async () => {
+      const { s3, stats } = partsClient(server.endpoint, server.key, {
+        fetch: true
+      });
+      drive = makeDrive(s3, bucket);
+      const bytes = randomBytes(11 * MiB + 5);
+      const blob = new RecordingBlob(bytes);
+      await drive.uploadFile('sliced.bin', blob);
+      expect(await sameBytes(raw, bucket, 'sliced.bin', bytes)).toBe(true);
+      expect(stats.parts).toBe(3);
+      expect(stats.blobBodies).toBe(3);
+      expect(blob.reads.map(r => r.start)).toEqual([0, 5 * MiB, 10 * MiB]);
       if (name === 'moto') {
         expect(await pendingUploads(raw, bucket)).toBe(0);
       }
