@@ -27,6 +27,9 @@ function client(options: IFloorOptions): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: { cache: 'no-store' },
+    // The retries of the extension's own client (transport.ts).
+    maxAttempts: 4,
+    retryMode: 'standard',
     endpoint: options.endpoint,
     credentials: {
       accessKeyId: options.accessKeyId,
