@@ -419,7 +419,9 @@ test.describe('S3 bucket browser', () => {
     expect(await webStorage(page)).not.toContain(SECRET);
   });
 
-  test('upload a 20 MiB file: its parts, streamed as a multipart upload', async ({ page }) => {
+  test('upload a 20 MiB file: its parts, streamed as a multipart upload', async ({
+    page
+  }) => {
     const name = `big-${RUN}.bin`;
     const key = `${SCRATCH}/${name}`;
     const size = 20 * 1024 * 1024;
