@@ -9,7 +9,6 @@
  * `scratch/layer-<run id>/`.
  */
 import { expect, galata, test } from '@jupyterlab/galata';
-import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 import * as crypto from 'crypto';
 
@@ -17,15 +16,15 @@ import {
   browserId,
   mountConnector,
   crumbs,
+  currentDocumentPath,
   deleteConnectors,
   documentTab,
   driveName,
-  encodeKey,
   entry,
-  FAKE_AUTHORIZATION,
   menuLabels,
   motoEndpoint,
-  openBrowser
+  openBrowser,
+  putObject
 } from './helpers';
 
 const BUCKET = 'galata-drive';
@@ -46,26 +45,6 @@ const WRITE_ITEMS = [
   'New Markdown File',
   'New Notebook'
 ];
-
-async function putObject(
-  page: IJupyterLabPageFixture,
-  key: string,
-  body: string
-): Promise<void> {
-  const response = await page.request.fetch(
-    `${motoEndpoint()}/${BUCKET}/${encodeKey(key)}`,
-    {
-      method: 'PUT',
-      // A non-form content type: moto's Flask app would read a form body away.
-      headers: {
-        authorization: FAKE_AUTHORIZATION,
-        'content-type': 'text/plain'
-      },
-      data: Buffer.from(body)
-    }
-  );
-  expect(response.ok(), `PUT ${key}`).toBeTruthy();
-}
 
 /** Get a path through the page's contents manager: its text, or the error. */
 async function getText(
@@ -95,13 +74,6 @@ async function execute(
     ({ command, args }) =>
       (window as any).jupyterapp.commands.execute(command, args),
     { command, args }
-  );
-}
-
-/** The path of the document in the main area's current tab. */
-async function currentPath(page: Page): Promise<string | undefined> {
-  return page.evaluate(
-    () => (window as any).jupyterapp.shell.currentWidget?.context?.path
   );
 }
 
@@ -265,7 +237,7 @@ test('the drive is keyed by the connector ID: a rename keeps it, a deactivation 
 
   let browser = await openBrowser(page, name);
   await entry(browser, 'README.md').dblclick();
-  await expect.poll(() => currentPath(page)).toBe(path);
+  await expect.poll(() => currentDocumentPath(page)).toBe(path);
 
   // Rename the active connector; the page learns it from the server.
   const patched = await page.request.patch(
@@ -312,7 +284,7 @@ test('a document of a bucket reopens after a reload, by its ID-keyed path', asyn
   const browser = await openBrowser(page, name);
   await entry(browser, 'notes').dblclick();
   await entry(browser, 'draft.txt').dblclick();
-  await expect.poll(() => currentPath(page)).toBe(path);
+  await expect.poll(() => currentDocumentPath(page)).toBe(path);
 
   // Galata's readiness check wants the Launcher in front: the document is.
   // (galata's reload takes this option; its fixture type shows Playwright's.)
@@ -442,7 +414,7 @@ test.describe('settings of the bucket browsers', () => {
     page
   }) => {
     const name = `${PREFIX}refresh-${RUN}`;
-    await putObject(page, `${SCRATCH}/first.txt`, 'first');
+    await putObject(page.request, BUCKET, `${SCRATCH}/first.txt`, 'first');
     await mountConnector(page.request, { name, bucket: BUCKET });
     await page.reload();
 
@@ -455,7 +427,7 @@ test.describe('settings of the bucket browsers', () => {
 
     // Written behind JupyterLab's back: only the browser's polling shows it,
     // every 30 s by default, every second with these settings.
-    await putObject(page, `${SCRATCH}/second.txt`, 'second');
+    await putObject(page.request, BUCKET, `${SCRATCH}/second.txt`, 'second');
     await expect(entry(browser, 'second.txt')).toBeVisible({
       timeout: 10000
     });

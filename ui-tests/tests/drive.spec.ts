@@ -23,6 +23,7 @@ import {
   browserId,
   createConnector,
   crumbs,
+  currentDocumentPath,
   documentTab,
   driveName,
   encodeKey,
@@ -153,15 +154,6 @@ function names(browser: Locator): Locator {
 async function goInto(browser: Locator, folder: string): Promise<void> {
   await entry(browser, folder).dblclick();
   await expect(crumbs(browser).last()).toHaveText(folder);
-}
-
-/** The path of the document of the current main-area widget. */
-async function currentDocumentPath(page: Page): Promise<string | undefined> {
-  return page.evaluate(() => {
-    const app = (window as any).jupyterapp;
-    const widget = app.shell.currentWidget;
-    return widget?.context?.path as string | undefined;
-  });
 }
 
 // ---- network log ---------------------------------------------------------

@@ -365,3 +365,14 @@ export async function menuLabels(page: Page, shown: string): Promise<string[]> {
   await expect(labels.getByText(shown, { exact: true })).toBeVisible();
   return labels.allTextContents();
 }
+
+/** The path of the document of the current main-area widget. */
+export async function currentDocumentPath(
+  page: Page
+): Promise<string | undefined> {
+  return page.evaluate(() => {
+    const app = (window as any).jupyterapp;
+    const widget = app.shell.currentWidget;
+    return widget?.context?.path as string | undefined;
+  });
+}
