@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import connector as _connector_records  # noqa: F401 - see connector() below
 from . import redact as _redact
+
+if TYPE_CHECKING:
+    from .kernel import ActiveConnector
 
 # Before any configuration of this package can be logged (see redact.py).
 _redact.install()
@@ -25,4 +29,17 @@ def _jupyter_server_extension_points() -> list[dict[str, Any]]:
     return [{"module": "jupyterlab_s3_connectors.app", "app": S3ConnectorsApp}]
 
 
-__all__ = ["__version__"]
+def connector(name: str) -> ActiveConnector:  # type: ignore[no-redef]
+    """The active S3 connector ``name``, for notebook code: ``c.fs``, ``c.open(key)``,
+    ``c.client()``, ``c.local_path(key)``; see :mod:`jupyterlab_s3_connectors.kernel`.
+
+    The module ``connector`` (the stored resource) is imported above, before this function
+    takes its name in the package: ``from .connector import Connector`` keeps working, and
+    fsspec, s3fs and boto3 are only imported once a notebook asks for a connector.
+    """
+    from .kernel import connector as resolve_connector
+
+    return resolve_connector(name)
+
+
+__all__ = ["__version__", "connector"]

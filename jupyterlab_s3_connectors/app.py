@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from jupyter_core.paths import jupyter_data_dir
+from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Float, Int, List, Unicode, default, validate
 
@@ -13,6 +13,7 @@ from .crypto import KeyProvider
 from .errors import StoreError
 from .handlers import ProxyOptions, ServerOptions, api_handlers, proxy_handlers
 from .handlers.pool import UpstreamPool
+from .locations import KernelEnvironment, default_key_path, default_store_path
 from .redact import register_secret
 from .store import ConnectorStore
 from .uploads import UploadRegistry
@@ -96,11 +97,11 @@ class S3ConnectorsApp(ExtensionApp):
 
     @default("store_path")
     def _default_store_path(self) -> str:
-        return os.path.join(jupyter_data_dir(), "s3_connectors", "connectors.json")
+        return default_store_path()
 
     @default("key_path")
     def _default_key_path(self) -> str:
-        return os.path.join(jupyter_data_dir(), "s3_connectors", "connectors.key")
+        return default_key_path()
 
     @validate("default_region")
     def _validate_default_region(self, proposal):
@@ -151,6 +152,19 @@ class S3ConnectorsApp(ExtensionApp):
                 self.log.info("Re-encrypted %d S3 connector secret(s) under the first key", changed)
         except StoreError as error:
             self.log.error("S3 connectors store error: %s", error.message)
+        self._export_to_kernels()
+
+    def _export_to_kernels(self) -> None:
+        """Tell the kernels this server starts (they inherit os.environ) where the store and
+        its keys are, for `jupyterlab_s3_connectors.connector` and `s3c://` URLs."""
+        self.kernel_environment = KernelEnvironment()
+        self.kernel_environment.export(
+            store_path=self.store.path,
+            key_path=self.key_path,
+            encryption_keys=self.encryption_keys,
+            default_region=self.default_region,
+            runtime_dir=jupyter_runtime_dir(),
+        )
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(api_handlers(self.store, self.options))
@@ -168,3 +182,6 @@ class S3ConnectorsApp(ExtensionApp):
         pool = getattr(self, "upstream_pool", None)
         if pool is not None:
             pool.close()
+        kernel_environment = getattr(self, "kernel_environment", None)
+        if kernel_environment is not None:
+            kernel_environment.restore()
