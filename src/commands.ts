@@ -22,6 +22,7 @@ export namespace CommandIDs {
   export const openBrowser = 's3-connectors:open-browser';
   export const copyS3Uri = 's3-connectors:copy-s3-uri';
   export const copyShareableLink = 's3-connectors:copy-shareable-link';
+  export const copyCodeSnippet = 's3-connectors:copy-code-snippet';
   export const deleteItems = 's3-connectors:delete-items';
 }
 

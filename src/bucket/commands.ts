@@ -15,8 +15,9 @@ import { IConnector } from '../connectors/types';
 import type { IConnectorsModel } from '../tokens';
 import { confirmPermanentDelete } from '../widgets/dialogs';
 import { BROWSER_CLASS } from './names';
-import { hideRefusedItems } from './contextMenu';
+import { addCodeSnippetCommand, hideRefusedItems } from './contextMenu';
 import { BucketManager } from './manager';
+import { DEFAULT_MOUNT_ROOT } from './snippets';
 
 /** The arguments schema of commands that take no argument. */
 const NO_ARGS = { args: { type: 'object' as const, properties: {} } };
@@ -200,6 +201,13 @@ export function addBucketCommands(
     rank: 14.1
   });
   hideRefusedItems(app);
+  addCodeSnippetCommand(app, {
+    factory,
+    manager,
+    model,
+    trans,
+    mountRoot: options.mountRoot ?? (() => DEFAULT_MOUNT_ROOT)
+  });
 
   if (options.palette) {
     options.palette.addItem({
@@ -218,6 +226,8 @@ export namespace addBucketCommands {
     trans: TranslationBundle;
     /** The lifetime of a presigned link, in seconds. */
     linkExpiry: () => number;
+    /** The mount root as the main file browser shows it (`s3` by default). */
+    mountRoot?: () => string;
   }
 }
 

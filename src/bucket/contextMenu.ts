@@ -1,6 +1,18 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Clipboard, Notification } from '@jupyterlab/apputils';
+import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
+import { TranslationBundle } from '@jupyterlab/translation';
 
+import { CommandIDs } from '../commands';
+import type { IConnectorsModel } from '../tokens';
+import type { BucketManager } from './manager';
 import { BROWSER_CLASS, DIRECT_CLASS, READ_ONLY_CLASS } from './names';
+import {
+  bucketTarget,
+  codeSnippet,
+  ISnippetTarget,
+  mountedTarget
+} from './snippets';
 
 /**
  * JupyterLab's context menu items that no bucket browser honours:
@@ -92,4 +104,75 @@ export function hideRefusedItems(app: JupyterFrontEnd): void {
     }
     menu.open(left, top, { forceX: true, forceY: true });
   });
+}
+
+/**
+ * "Copy Code Snippet" on a file of a bucket browser, or of a mounted bucket
+ * in the main file browser: the Python code that reads it from a notebook
+ * (see `snippets.ts`), copied to the clipboard.
+ */
+export function addCodeSnippetCommand(
+  app: JupyterFrontEnd,
+  options: addCodeSnippetCommand.IOptions
+): void {
+  const { factory, manager, model, trans } = options;
+
+  /** The snippet's target: the selected file of the current browser. */
+  const target = (): ISnippetTarget | undefined => {
+    const browser = factory.tracker.currentWidget;
+    const item = browser?.selectedItems().next();
+    if (!browser || !item || item.done || item.value.type === 'directory') {
+      return undefined;
+    }
+    const connector = manager.connectorOf(browser);
+    if (!connector) {
+      return mountedTarget(
+        item.value.path,
+        model.connectors,
+        options.mountRoot()
+      );
+    }
+    const path = browser.model.manager.services.contents.localPath(
+      item.value.path
+    );
+    const key = manager.keyOf(connector.id, path);
+    return key === undefined ? undefined : bucketTarget(connector, key);
+  };
+
+  app.commands.addCommand(CommandIDs.copyCodeSnippet, {
+    label: trans.__('Copy Code Snippet'),
+    caption: trans.__(
+      'Copy the Python code that reads the file from a notebook, without a key in it'
+    ),
+    describedBy: { args: { type: 'object', properties: {} } },
+    isVisible: () => !!target(),
+    execute: () => {
+      const found = target();
+      if (!found) {
+        return;
+      }
+      Clipboard.copyToSystem(codeSnippet(found));
+      Notification.info(
+        trans.__('Code copied: paste it into a notebook cell.'),
+        { autoClose: 3000 }
+      );
+    }
+  });
+
+  app.contextMenu.addItem({
+    command: CommandIDs.copyCodeSnippet,
+    selector: '.jp-DirListing-item[data-isdir="false"]',
+    rank: 14.2
+  });
+}
+
+export namespace addCodeSnippetCommand {
+  export interface IOptions {
+    factory: IFileBrowserFactory;
+    manager: BucketManager;
+    model: IConnectorsModel;
+    trans: TranslationBundle;
+    /** The mount root as the main file browser shows it (`s3` by default). */
+    mountRoot: () => string;
+  }
 }
