@@ -29,7 +29,7 @@ def _jupyter_server_extension_points() -> list[dict[str, Any]]:
     return [{"module": "jupyterlab_s3_connectors.app", "app": S3ConnectorsApp}]
 
 
-def connector(name: str) -> ActiveConnector:  # type: ignore[no-redef]
+def connector(name: str) -> ActiveConnector:
     """The active S3 connector ``name``, for notebook code: ``c.fs``, ``c.open(key)``,
     ``c.client()``, ``c.local_path(key)``; see :mod:`jupyterlab_s3_connectors.kernel`.
 

@@ -99,7 +99,9 @@ class KernelEnvironment:
             DEFAULT_REGION_ENV: default_region,
         }
         if encryption_keys:
-            variables[ENCRYPTION_KEYS_ENV] = json.dumps(self._key_sources(encryption_keys, runtime_dir))
+            variables[ENCRYPTION_KEYS_ENV] = json.dumps(
+                self._key_sources(encryption_keys, runtime_dir)
+            )
         for name, value in variables.items():
             self._previous.setdefault(name, os.environ.get(name))
             os.environ[name] = value
@@ -125,7 +127,9 @@ class KernelEnvironment:
     def _write_keys_file(self, keys: Sequence[str], runtime_dir: str) -> str:
         os.makedirs(runtime_dir, mode=0o700, exist_ok=True)
         # mkstemp creates the file with mode 0600.
-        fd, path = tempfile.mkstemp(prefix="jupyterlab-s3-connectors-", suffix=".keys", dir=runtime_dir)
+        fd, path = tempfile.mkstemp(
+            prefix="jupyterlab-s3-connectors-", suffix=".keys", dir=runtime_dir
+        )
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write("".join(key + "\n" for key in keys))
         self._keys_file = path

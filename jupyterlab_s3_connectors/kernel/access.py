@@ -74,7 +74,7 @@ class ActiveConnector:
 
     def open(self, key: str, mode: str = "rb", **kwargs: Any) -> IO[Any]:
         """Open the object ``key`` (below the connector's folder), like ``open()``."""
-        return self.fs.open(key, mode, **kwargs)  # type: ignore[no-any-return]
+        return self.fs.open(key, mode, **kwargs)
 
     def client(self, **config: Any) -> Any:
         """A boto3 S3 client for the endpoint, with the connector's key (path-style).

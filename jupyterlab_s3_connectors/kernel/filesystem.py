@@ -163,11 +163,11 @@ class ConnectorFileSystem(DirFileSystem):
             return resolved, self._s3
 
     @property
-    def fs(self) -> ConnectorS3FileSystem:  # type: ignore[override]
+    def fs(self) -> ConnectorS3FileSystem:
         return self._refresh()[1]
 
     @property
-    def path(self) -> str:  # type: ignore[override]
+    def path(self) -> str:
         """``bucket`` or ``bucket/folder``: the S3 filesystem's path of this one's root."""
         return self._refresh()[0].root
 

@@ -113,8 +113,7 @@ class Resolver:
         if not found.active:
             raise InactiveConnector(
                 f"S3 connector '{name}' is not active: activate it in the S3 Connectors "
-                "panel (only active connectors can be used from notebooks). "
-                + active_list(active),
+                "panel (only active connectors can be used from notebooks). " + active_list(active),
                 name,
                 active,
             )

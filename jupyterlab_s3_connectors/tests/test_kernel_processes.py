@@ -118,8 +118,7 @@ class TestServerExportsTheStoreToItsKernels:
             def hook(message: dict[str, Any]) -> None:
                 if message["msg_type"] in ("stream", "error"):
                     printed.append(
-                        message["content"].get("text")
-                        or "\n".join(message["content"]["traceback"])
+                        message["content"].get("text") or "\n".join(message["content"]["traceback"])
                     )
 
             code = (
