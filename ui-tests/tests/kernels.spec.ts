@@ -65,12 +65,20 @@ test('Copy Code Snippet gives code that a notebook runs to read the file', async
   ).toBeVisible();
 
   // The snippet runs as it is in a notebook of the server's own folder.
-  await page.evaluate(() =>
-    (window as any).jupyterapp.commands.execute('notebook:create-new', {
-      cwd: '',
-      kernelName: 'python3'
-    })
-  );
+  const notebook = await page.evaluate(async () => {
+    const app = (window as any).jupyterapp;
+    const model = await app.serviceManager.contents.newUntitled({
+      path: '',
+      type: 'notebook'
+    });
+    await app.commands.execute('docmanager:open', {
+      path: model.path,
+      factory: 'Notebook',
+      kernel: { name: 'python3' }
+    });
+    return model.path as string;
+  });
+  expect(notebook).not.toContain(':');
   await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
   await page.notebook.setCell(
     0,
