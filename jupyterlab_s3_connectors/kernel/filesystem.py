@@ -133,7 +133,9 @@ class ConnectorFileSystem(DirFileSystem):
     protocol: ClassVar[Any] = (PROTOCOL,)
     root_marker = ""
 
-    def __init__(self, connector: str, relative: bool = False, **storage_options: Any):
+    def __init__(
+        self, connector: str | None = None, relative: bool = False, **storage_options: Any
+    ):
         if not isinstance(connector, str) or not connector or "/" in connector:
             raise ValueError(
                 "ConnectorFileSystem needs the name of an active connector, "

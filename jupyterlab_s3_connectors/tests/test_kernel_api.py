@@ -93,6 +93,13 @@ def test_only_active_connectors_resolve(kernel_store: KernelStore, moto_endpoint
         fsspec.open("s3c://nope/x.csv").open()
 
 
+def test_a_filesystem_needs_a_connector_name(kernel_store: KernelStore) -> None:
+    with pytest.raises(ValueError, match="s3c://<connector name>/<key>"):
+        fsspec.filesystem("s3c")
+    with pytest.raises(ValueError, match="s3c://<connector name>/<key>"):
+        fsspec.open("s3c:///x.csv").open()
+
+
 def test_no_active_connector_says_so(kernel_store: KernelStore, moto_endpoint: str) -> None:
     kernel_store.add("demo", moto_endpoint, active=False)
     with pytest.raises(InactiveConnector, match="No connector is active"):
