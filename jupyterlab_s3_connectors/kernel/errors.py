@@ -15,6 +15,10 @@ class ConnectorUnavailable(LookupError):
         self.name = name
         self.active = list(active)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors cross processes (dask workers): rebuild from the same arguments.
+        return (type(self), (self.message, self.name, self.active))
+
 
 class UnknownConnector(ConnectorUnavailable):
     """The store holds no connector of that name."""
@@ -35,6 +39,10 @@ class ReadOnlyConnector(PermissionError):
             super().__init__(errno.EACCES, message, path)
         self.connector = name
         self.action = action
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.connector, self.action, self.path))
 
 
 class PathOutsideConnector(ValueError):

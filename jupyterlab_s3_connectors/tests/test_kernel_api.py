@@ -100,6 +100,21 @@ def test_a_filesystem_needs_a_connector_name(kernel_store: KernelStore) -> None:
         fsspec.open("s3c:///x.csv").open()
 
 
+def test_errors_survive_a_pickle(kernel_store: KernelStore, moto_endpoint: str) -> None:
+    """Dask sends a worker's errors back pickled."""
+    kernel_store.add("demo", moto_endpoint)
+    kernel_store.add("off", moto_endpoint, active=False)
+    with pytest.raises(InactiveConnector) as inactive:
+        connector("off")
+    copied = pickle.loads(pickle.dumps(inactive.value))  # noqa: S301 - made just above
+    assert type(copied) is InactiveConnector
+    assert (str(copied), copied.name, copied.active) == (str(inactive.value), "off", ["demo"])
+    refused = ReadOnlyConnector("ro", "pipe_file", "x.txt")
+    copied_refusal = pickle.loads(pickle.dumps(refused))  # noqa: S301 - made just above
+    assert str(copied_refusal) == str(refused)
+    assert copied_refusal.filename == "x.txt"
+
+
 def test_no_active_connector_says_so(kernel_store: KernelStore, moto_endpoint: str) -> None:
     kernel_store.add("demo", moto_endpoint, active=False)
     with pytest.raises(InactiveConnector, match="No connector is active"):
