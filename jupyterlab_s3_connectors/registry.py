@@ -113,6 +113,14 @@ class ConnectorRegistry:
             return self.store.get(connector_id)
         return replace(published.connector, active=connector_id in self.activity.active())
 
+    def describe(self, connector_id: str) -> dict[str, Any]:
+        """The connector as the REST API shows it (a published one with its catalog's facts)."""
+        published = self.published(connector_id)
+        if published is None:
+            return self.store.get(connector_id).to_api()
+        owned = any(c.id == published.source_id for c in self.store.list_connectors())
+        return published.to_api(connector_id in self.activity.active(), can_unpublish=owned)
+
     def credentials_of(self, connector: Connector) -> Credentials:
         published = self.published(connector.id)
         if published is None:

@@ -9,6 +9,7 @@ import stat
 import tempfile
 import traceback
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -240,11 +241,12 @@ def test_admin_connectors_take_their_secret_from_env_or_file(tmp_path, monkeypat
     secret_file = tmp_path / "secret.txt"
     secret_file.write_text("from-a-file\n")
     base = {k: v for k, v in FIELDS.items() if k != "name"}
-    for name, extra in {
+    files: dict[str, dict[str, Any]] = {
         "by-env": {"secret_access_key_env": "TEAM_S3_SECRET"},
         "by-file": {"secret_access_key_file": str(secret_file)},
         "by-server": {"credentials": "server", "access_key_id": None},
-    }.items():
+    }
+    for name, extra in files.items():
         path = admin_dir / f"{name}.json"
         path.write_text(json.dumps({**base, "name": name, **extra}))
         path.chmod(0o640)
