@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tornado.web
+from jupyter_core.utils import ensure_async
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import url_path_join
 
@@ -133,11 +134,23 @@ class InfoHandler(S3ConnectorsHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
+        # What the authorizer lets this user do, so the panel offers only that.
+        permissions = {
+            action: bool(
+                await ensure_async(
+                    self.authorizer.is_authorized(
+                        self, self.current_user, action, self.auth_resource
+                    )
+                )
+            )
+            for action in ("read", "write", "execute")
+        }
         self.write_json(
             {
                 "version": self.server_options.version,
                 "allow_direct_backend": self.server_options.allow_direct_backend,
                 "default_region": self.server_options.default_region,
+                "permissions": permissions,
             }
         )
 
