@@ -194,3 +194,12 @@ async def test_write_denied_refuses_every_change_and_says_which(
     assert connector.description == recorded_connector["description"]
     # Using the connector stays allowed: "execute" is another permission.
     assert (await api("POST", "connectors", connector_id, "test")).code == 200
+
+
+async def test_info_tells_the_panel_what_the_user_may_do(api, authorizer):
+    authorizer.denied = {"write"}
+    info = await api("GET", "info")
+    assert info.json["permissions"] == {"read": True, "write": False, "execute": True}
+    authorizer.denied = {"execute"}
+    info = await api("GET", "info")
+    assert info.json["permissions"] == {"read": True, "write": True, "execute": False}
