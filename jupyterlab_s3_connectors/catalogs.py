@@ -175,6 +175,14 @@ class Published:
         data["has_secret"] = self.credentials == "server" or bool(
             self.connector.secret or self.secret_env or self.secret_file
         )
+        # Where the key comes from (never what it is, nor the variable or file's name).
+        data["secret_source"] = (
+            "server"
+            if self.credentials == "server"
+            else "administrator"
+            if self.secret_env or self.secret_file
+            else "catalog"
+        )
         return data
 
 

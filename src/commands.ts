@@ -166,6 +166,9 @@ function addPublishingCommands(context: ICommandContext): void {
     if (typeof args.catalog === 'string' && args.catalog) {
       return args.catalog;
     }
+    if (names.length === 1) {
+      return names[0]; // the notification or the confirmation names it
+    }
     if (!names.length) {
       await showDialog({
         title,

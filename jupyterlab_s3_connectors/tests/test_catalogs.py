@@ -96,7 +96,8 @@ def test_publish_copies_with_the_catalogs_key_and_no_plain_secret(alice, bob, te
     assert shown["id"] == published.id == f"team.{own.id}"
     assert shown["published_by"] == "alice" and shown["editable"] is False
     assert shown["can_unpublish"] is False and shown["active"] is False
-    assert "secret" not in json.dumps(shown).replace("has_secret", "")
+    assert "secret" not in shown and shown["secret_source"] == "catalog"
+    assert SECRET not in json.dumps(shown) and document["secret"] not in json.dumps(shown)
     connector = bob.get(published.id)
     assert bob.credentials_of(connector).secret_access_key == SECRET
 

@@ -49,11 +49,17 @@ export function ConnectorDetails(props: IConnectorDetailsProps): JSX.Element {
     ['region', trans.__('Region'), c.region || dash],
     ['bucket', trans.__('Bucket'), c.bucket],
     ['prefix', trans.__('Folder'), c.prefix || dash],
-    ['access_key_id', trans.__('Access key ID'), c.access_key_id],
+    ['access_key_id', trans.__('Access key ID'), c.access_key_id || dash],
     [
       'secret',
       trans.__('Secret key'),
-      c.has_secret ? trans.__('Stored encrypted') : trans.__('Not set')
+      c.secret_source === 'server'
+        ? trans.__("The server's own AWS credentials")
+        : c.secret_source === 'administrator'
+          ? trans.__('Provided by the administrator')
+          : c.has_secret
+            ? trans.__('Stored encrypted')
+            : trans.__('Not set')
     ],
     [
       'mode',

@@ -38,6 +38,12 @@ export interface IConnector extends IConnectorFields {
   editable?: boolean;
   /** Published connectors only: whether this user published it (may withdraw it). */
   can_unpublish?: boolean;
+  /**
+   * Published connectors only: where the key comes from: the catalog (stored
+   * encrypted), the administrator (an environment variable or a file of the
+   * server) or the server's own AWS credentials.
+   */
+  secret_source?: 'catalog' | 'administrator' | 'server';
 }
 
 /**
