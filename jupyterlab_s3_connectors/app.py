@@ -6,15 +6,17 @@ import os
 
 from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Float, Int, List, Unicode, default, validate
+from traitlets import Bool, Dict, Float, Int, List, Unicode, default, validate
 
 from . import __version__
+from .catalogs import Catalog, parse_catalogs
 from .crypto import KeyProvider
 from .errors import StoreError
 from .handlers import ProxyOptions, ServerOptions, api_handlers, proxy_handlers
 from .handlers.pool import UpstreamPool
 from .locations import KernelEnvironment, default_key_path, default_store_path
 from .redact import register_secret
+from .registry import ConnectorRegistry
 from .store import ConnectorStore
 from .uploads import UploadRegistry
 from .validation import validate_region
@@ -95,6 +97,20 @@ class S3ConnectorsApp(ExtensionApp):
         help="Region used for connectors that do not set one.",
     )
 
+    catalogs = List(
+        Dict(),
+        config=True,
+        help="""Catalogs of published connectors, shared by the servers of a team. Each is
+        {"name": ..., "directory": ..., "keys": [...]}: a directory that the members'
+        servers read (and, for those who may publish, write), and the Fernet keys the
+        members share to encrypt the published secrets (each a key, 'env:NAME' or
+        'file:PATH', as in encryption_keys). With "read_only": true, the directory holds
+        connectors an administrator provides, whose files name their secret
+        ("secret_access_key_env" or "secret_access_key_file") or use the server's own AWS
+        credentials ("credentials": "server"); such a catalog needs no keys. An optional
+        "title" is shown in the panel.""",
+    )
+
     @default("store_path")
     def _default_store_path(self) -> str:
         return default_store_path()
@@ -115,6 +131,15 @@ class S3ConnectorsApp(ExtensionApp):
         for value in proposal["value"]:
             if not value.startswith(("env:", "file:")):
                 register_secret(value.strip())
+        return proposal["value"]
+
+    @validate("catalogs")
+    def _validate_catalogs(self, proposal):
+        parse_catalogs(proposal["value"])  # raises ValueError naming the entry
+        for entry in proposal["value"]:
+            for value in entry.get("keys", []) if isinstance(entry.get("keys"), list) else []:
+                if isinstance(value, str) and not value.startswith(("env:", "file:")):
+                    register_secret(value.strip())
         return proposal["value"]
 
     @validate("connection_timeout")
@@ -138,6 +163,9 @@ class S3ConnectorsApp(ExtensionApp):
     def initialize_settings(self) -> None:
         keys = KeyProvider(os.path.expanduser(self.key_path), self.encryption_keys)
         self.store = ConnectorStore(os.path.expanduser(self.store_path), keys)
+        self.registry = ConnectorRegistry(
+            self.store, [Catalog(spec) for spec in parse_catalogs(self.catalogs)]
+        )
         self.options = ServerOptions(
             version=__version__,
             allow_direct_backend=self.allow_direct_backend,
@@ -167,7 +195,7 @@ class S3ConnectorsApp(ExtensionApp):
         )
 
     def initialize_handlers(self) -> None:
-        self.handlers.extend(api_handlers(self.store, self.options))
+        self.handlers.extend(api_handlers(self.store, self.options, self.registry))
         self.upstream_pool = UpstreamPool()
         proxy_options = ProxyOptions(
             request_timeout=self.proxy_request_timeout,
@@ -175,7 +203,7 @@ class S3ConnectorsApp(ExtensionApp):
             uploads=UploadRegistry(),
             pool=self.upstream_pool,
         )
-        self.handlers.extend(proxy_handlers(self.store, self.options, proxy_options))
+        self.handlers.extend(proxy_handlers(self.store, self.options, proxy_options, self.registry))
 
     async def stop_extension(self) -> None:
         """Close the proxy's idle connections to the endpoints."""

@@ -57,3 +57,5 @@ class Credentials:
 
     access_key_id: str
     secret_access_key: str = field(repr=False)
+    #: Temporary credentials (the server's own, from a role) come with a session token.
+    session_token: str | None = field(default=None, repr=False)

@@ -90,9 +90,16 @@ class SecretCipher:
 class KeyProvider:
     """Finds (and, when allowed, creates) the keys that protect the store's secrets."""
 
-    def __init__(self, key_path: str, configured_keys: Sequence[str] = ()):
+    def __init__(
+        self,
+        key_path: str,
+        configured_keys: Sequence[str] = (),
+        label: str = "S3ConnectorsApp.encryption_keys",
+    ):
         self.key_path = key_path
         self._configured_keys = list(configured_keys)
+        #: Where the configured keys are set, for messages (a catalog names its own).
+        self.label = label
         self._cipher: SecretCipher | None = None
 
     def __repr__(self) -> str:
@@ -103,7 +110,7 @@ class KeyProvider:
     @property
     def source(self) -> str:
         """Where the keys come from, for messages."""
-        return "S3ConnectorsApp.encryption_keys" if self._configured_keys else self.key_path
+        return self.label if self._configured_keys else self.key_path
 
     @property
     def uses_key_file(self) -> bool:
@@ -128,8 +135,8 @@ class KeyProvider:
         """
         if self._configured_keys:
             if self._cipher is None:
-                configured = _parse_configured(self._configured_keys)
-                self._cipher = SecretCipher(configured, "S3ConnectorsApp.encryption_keys")
+                configured = _parse_configured(self._configured_keys, self.label)
+                self._cipher = SecretCipher(configured, self.label)
             return self._cipher
         # The key file is read every time (it is tiny): a key file deleted or replaced while
         # the server runs must not let new secrets be encrypted with a key that is gone.
@@ -224,11 +231,11 @@ class KeyProvider:
         return self._read_key_file() or []
 
 
-def _parse_configured(values: Sequence[str]) -> list[bytes]:
+def _parse_configured(values: Sequence[str], label: str) -> list[bytes]:
     """The configured keys: each a Fernet key, ``env:NAME`` or ``file:PATH`` (keys a line)."""
     keys = []
     for index, value in enumerate(values):
-        where = f"S3ConnectorsApp.encryption_keys[{index}]"
+        where = f"{label}[{index}]"
         for key in _resolve(value.strip(), where):
             try:
                 Fernet(key)

@@ -461,7 +461,9 @@ def sign(plan: UpstreamPlan, connector: Connector, credentials: Credentials) -> 
     request = AWSRequest(method=plan.method, url=plan.url, headers=dict(plan.headers))
     # Sign the Host header tornado will send (botocore would drop a default port).
     request.headers["Host"] = netloc
-    boto_credentials = BotoCredentials(credentials.access_key_id, credentials.secret_access_key)
+    boto_credentials = BotoCredentials(
+        credentials.access_key_id, credentials.secret_access_key, credentials.session_token
+    )
     auth_class = _UnsignedPayloadAuth if plan.has_body else S3SigV4Auth
     auth_class(boto_credentials, "s3", connector.region).add_auth(request)
     return {name: str(value) for name, value in request.headers.items()}

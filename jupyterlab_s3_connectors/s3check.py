@@ -80,6 +80,7 @@ def make_endpoint_client(
         region_name=region,
         aws_access_key_id=credentials.access_key_id,
         aws_secret_access_key=credentials.secret_access_key,
+        aws_session_token=credentials.session_token,
         config=config,
     )
 

@@ -1,5 +1,10 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import {
+  Dialog,
+  InputDialog,
+  Notification,
+  showDialog
+} from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
@@ -24,6 +29,8 @@ export namespace CommandIDs {
   export const copyShareableLink = 's3-connectors:copy-shareable-link';
   export const copyCodeSnippet = 's3-connectors:copy-code-snippet';
   export const deleteItems = 's3-connectors:delete-items';
+  export const publish = 's3-connectors:publish';
+  export const unpublish = 's3-connectors:unpublish';
 }
 
 /**
@@ -44,7 +51,9 @@ export const PALETTE_COMMANDS = [
   CommandIDs.edit,
   CommandIDs.activate,
   CommandIDs.deactivate,
-  CommandIDs.remove
+  CommandIDs.remove,
+  CommandIDs.publish,
+  CommandIDs.unpublish
 ];
 
 /** The arguments schema of commands that take no argument. */
@@ -123,6 +132,170 @@ export function addCommands(
   };
   addListCommands(context);
   addStateCommands(context);
+  addPublishingCommands(context);
+}
+
+/** The arguments schema of the commands that publish and unpublish. */
+const PUBLISH_ARGS = {
+  args: {
+    type: 'object' as const,
+    properties: {
+      ...CONNECTOR_ARGS.args.properties,
+      catalog: {
+        type: 'string' as const,
+        description:
+          'The name of the catalog; without it, a picker asks for one.'
+      }
+    }
+  }
+};
+
+/** Whether a connector is the user's own (not a published copy). */
+const isOwn = (c: IConnector): boolean => !c.catalog;
+
+/** Publish connectors to a catalog of the team, and withdraw them. */
+function addPublishingCommands(context: ICommandContext): void {
+  const { app, model, trans, resolve, report } = context;
+  const { commands } = app;
+
+  /** The catalog named by the arguments, or one the user picks among `names`. */
+  const pickCatalog = async (
+    args: ReadonlyPartialJSONObject,
+    names: string[],
+    title: string
+  ): Promise<string | null> => {
+    if (typeof args.catalog === 'string' && args.catalog) {
+      return args.catalog;
+    }
+    if (names.length === 1) {
+      return names[0]; // the notification or the confirmation names it
+    }
+    if (!names.length) {
+      await showDialog({
+        title,
+        body: trans.__('There is no catalog to choose from.'),
+        buttons: [Dialog.okButton({ label: trans.__('OK') })]
+      });
+      return null;
+    }
+    const titles = names.map(
+      name => model.catalogs.find(c => c.name === name)?.title ?? name
+    );
+    const result = await InputDialog.getItem({
+      title,
+      items: titles,
+      okLabel: trans.__('Choose'),
+      cancelLabel: trans.__('Cancel')
+    });
+    if (!result.button.accept || result.value === null) {
+      return null;
+    }
+    return names[titles.indexOf(result.value)] ?? null;
+  };
+
+  commands.addCommand(CommandIDs.publish, {
+    describedBy: PUBLISH_ARGS,
+    label: args =>
+      args.catalog
+        ? trans.__('Publish')
+        : trans.__('Publish S3 Connector to a Catalog…'),
+    caption: trans.__(
+      'Let the members of a catalog use a connector without its key'
+    ),
+    isVisible: () => model.catalogs.some(c => !c.read_only),
+    execute: async args => {
+      const connector = await resolve(
+        args,
+        trans.__('Publish the connector…'),
+        isOwn
+      );
+      if (!connector) {
+        return;
+      }
+      const writable = model.catalogs
+        .filter(c => !c.read_only && !c.cannot_publish)
+        .map(c => c.name);
+      const catalog = await pickCatalog(
+        args,
+        writable,
+        trans.__('Publish "%1" to…', connector.name)
+      );
+      if (!catalog) {
+        return;
+      }
+      try {
+        await model.publish(connector.id, catalog);
+        Notification.success(
+          trans.__(
+            'Connector "%1" is published: the members of %2 can activate it, not read its key.',
+            connector.name,
+            catalog
+          ),
+          { autoClose: 5000 }
+        );
+      } catch (error) {
+        report(trans.__('Publishing the connector'), error);
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.unpublish, {
+    describedBy: PUBLISH_ARGS,
+    label: args =>
+      args.catalog
+        ? trans.__('Unpublish')
+        : trans.__('Unpublish S3 Connector…'),
+    isVisible: () => model.catalogs.some(c => !c.read_only),
+    execute: async args => {
+      const connector = await resolve(
+        args,
+        trans.__('Unpublish the connector…'),
+        c =>
+          c.catalog ? !!c.can_unpublish : model.publications(c.id).length > 0
+      );
+      if (!connector) {
+        return;
+      }
+      const catalog = connector.catalog
+        ? connector.catalog
+        : await pickCatalog(
+            args,
+            model.publications(connector.id),
+            trans.__('Unpublish "%1" from…', connector.name)
+          );
+      if (!catalog) {
+        return;
+      }
+      const result = await showDialog({
+        title: trans.__('Unpublish connector'),
+        body: trans.__(
+          'Withdraw "%1" from %2? Its members can no longer use it; your connector stays as it is.',
+          connector.name,
+          catalog
+        ),
+        buttons: [
+          Dialog.cancelButton({ label: trans.__('Cancel') }),
+          Dialog.warnButton({ label: trans.__('Unpublish') })
+        ]
+      });
+      if (!result.button.accept) {
+        return;
+      }
+      try {
+        await model.unpublish(connector.id, catalog);
+        Notification.success(
+          trans.__(
+            'Connector "%1" was withdrawn from %2.',
+            connector.name,
+            catalog
+          ),
+          { autoClose: 3000 }
+        );
+      } catch (error) {
+        report(trans.__('Unpublishing the connector'), error);
+      }
+    }
+  });
 }
 
 /** Create, list, show, edit and delete connectors. */
@@ -178,15 +351,24 @@ function addListCommands(context: ICommandContext): void {
     label: args =>
       args.id ? trans.__('Edit') : trans.__('Edit S3 Connector…'),
     execute: async args => {
-      const connector = await resolve(args, trans.__('Edit the connector…'));
+      const connector = await resolve(
+        args,
+        trans.__('Edit the connector…'),
+        isOwn
+      );
       if (!connector) {
         return;
       }
-      return showConnectorForm(model, {
+      const saved = await showConnectorForm(model, {
         trans,
         defaults: context.defaults(),
         connector
       });
+      const copies = saved ? model.publications(saved.id) : [];
+      if (saved && copies.length) {
+        await offerToUpdateCopies(context, saved, copies);
+      }
+      return saved;
     }
   });
 
@@ -195,7 +377,11 @@ function addListCommands(context: ICommandContext): void {
     label: args =>
       args.id ? trans.__('Delete') : trans.__('Delete S3 Connector…'),
     execute: async args => {
-      const connector = await resolve(args, trans.__('Delete the connector…'));
+      const connector = await resolve(
+        args,
+        trans.__('Delete the connector…'),
+        isOwn
+      );
       if (!connector) {
         return;
       }
@@ -340,4 +526,42 @@ function addStateCommands(context: ICommandContext): void {
       }
     }
   });
+}
+
+/**
+ * After an edit of a published connector: its copies still hold the old
+ * settings (and key) until it is published again; ask whether to do so.
+ */
+async function offerToUpdateCopies(
+  context: ICommandContext,
+  connector: IConnector,
+  catalogs: string[]
+): Promise<void> {
+  const { model, trans, report } = context;
+  const result = await showDialog({
+    title: trans.__('Update the published copy?'),
+    body: trans.__(
+      '"%1" is published in %2. Its members use the copy published there, which still has the settings from before this edit. Publish the new settings?',
+      connector.name,
+      catalogs.join(', ')
+    ),
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Keep the published copy') }),
+      Dialog.okButton({ label: trans.__('Update the copy') })
+    ]
+  });
+  if (!result.button.accept) {
+    return;
+  }
+  try {
+    for (const catalog of catalogs) {
+      await model.publish(connector.id, catalog);
+    }
+    Notification.success(
+      trans.__('The published copy of "%1" is up to date.', connector.name),
+      { autoClose: 3000 }
+    );
+  } catch (error) {
+    report(trans.__('Updating the published copy'), error);
+  }
 }

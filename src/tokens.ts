@@ -3,8 +3,10 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal } from '@lumino/signaling';
 
 import {
+  ICatalog,
   IConnector,
   IConnectorInput,
+  IPermissions,
   IServerInfo,
   ITestResult
 } from './connectors/types';
@@ -23,7 +25,12 @@ export interface IConnectorsModel extends IDisposable {
     IConnectorsModel,
     IConnectorsModel.IActiveChange
   >;
+  /** The user's own connectors and the published ones (with a `catalog`). */
   readonly connectors: ReadonlyArray<IConnector>;
+  /** The catalogs of published connectors. */
+  readonly catalogs: ReadonlyArray<ICatalog>;
+  /** What the server's authorizer lets this user do. */
+  readonly permissions: IPermissions;
   readonly status: IConnectorsModel.Status;
   /** The last error's message when `status` is `error` or `missing-server`. */
   readonly error: string;
@@ -34,6 +41,11 @@ export interface IConnectorsModel extends IDisposable {
   create(input: IConnectorInput): Promise<IConnector>;
   update(id: string, input: Partial<IConnectorInput>): Promise<IConnector>;
   remove(id: string): Promise<void>;
+  /** The catalogs where the user's connector `id` is published. */
+  publications(id: string): string[];
+  /** Publish the user's connector to a catalog (again, to update the copy). */
+  publish(id: string, catalog: string): Promise<IConnector>;
+  unpublish(id: string, catalog: string): Promise<void>;
   activate(id: string): Promise<IConnector>;
   /** Resolves to null when a deactivation guard kept the connector active. */
   deactivate(id: string): Promise<IConnector | null>;

@@ -258,3 +258,40 @@ S3RVER_ENDPOINT_FILE.write_text(
     json.dumps({"endpoint": S3RVER_ENDPOINT, "bucket": S3RVER_BUCKET}) + "\n"
 )
 print(f"[ui-tests] s3rver at {S3RVER_ENDPOINT}, bucket '{S3RVER_BUCKET}'", flush=True)
+
+# --- catalogs (tests/catalogs.spec.ts) ----------------------------------------------------
+# `team`: connectors that users publish, encrypted with the team's key. `it`: connectors the
+# administrator provides; `shared-galata` reads the `galata` bucket with the server's own
+# AWS credentials (the environment above), so no key is in its file.
+from cryptography.fernet import Fernet  # noqa: E402
+
+_catalogs = DATA_DIR / "catalogs"
+(_catalogs / "team").mkdir(parents=True)
+(_catalogs / "it").mkdir()
+_team_key = _catalogs / "team.key"
+_team_key.write_bytes(Fernet.generate_key() + b"\n")
+_team_key.chmod(0o640)
+_admin_file = _catalogs / "it" / "shared-galata.json"
+_admin_file.write_text(
+    json.dumps(
+        {
+            "name": "shared-galata",
+            "description": "Provided by the administrator",
+            "endpoint": MOTO_ENDPOINT,
+            "region": "us-east-1",
+            "bucket": BUCKET,
+            "mode": "read-only",
+            "credentials": "server",
+        }
+    )
+)
+_admin_file.chmod(0o640)
+c.S3ConnectorsApp.catalogs = [
+    {
+        "name": "team",
+        "title": "Team",
+        "directory": str(_catalogs / "team"),
+        "keys": [f"file:{_team_key}"],
+    },
+    {"name": "it", "title": "IT", "directory": str(_catalogs / "it"), "read_only": True},
+]

@@ -13,9 +13,11 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado.web import HTTPError
 
+from ..catalogs import CatalogError, split_published_id
 from ..creator import creator_name
 from ..errors import ConnectorActive, ConnectorNotFound, DuplicateName, StoreError
 from ..policy import Refused
+from ..registry import ConnectorRegistry
 from ..store import ConnectorStore
 from ..validation import ValidationError
 
@@ -72,9 +74,17 @@ class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
 
     auth_resource = AUTH_RESOURCE
 
-    def initialize(self, name: str, store: ConnectorStore, options: ServerOptions) -> None:
+    def initialize(
+        self,
+        name: str,
+        store: ConnectorStore,
+        options: ServerOptions,
+        registry: ConnectorRegistry | None = None,
+    ) -> None:
         super().initialize(name)
         self.store = store
+        #: The user's own connectors and those of the catalogs, looked up by id.
+        self.registry = registry or ConnectorRegistry(store)
         self.server_options = options
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
@@ -117,6 +127,15 @@ class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
                 raise ApiError(400, message, errors={field: message})
         return data
 
+    def refuse_published(self, connector_id: str, what: str) -> None:
+        """A published connector is used, never changed, by the catalog's members."""
+        if split_published_id(connector_id) is not None:
+            raise ApiError(
+                403,
+                f"A published connector cannot be {what}: it belongs to its catalog. Its "
+                "publisher edits the original and publishes it again.",
+            )
+
     def user_name(self) -> str:
         """The creator to record for the current user (see :mod:`..creator`)."""
         return creator_name(self.current_user)
@@ -131,6 +150,10 @@ class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
             raise ApiError(409, error.message, errors={"name": error.message}) from None
         except ConnectorActive as error:
             raise ApiError(409, error.message) from None
+        except CatalogError as error:
+            if error.status >= 500:
+                self.log.error("S3 connectors catalog error: %s", error.message)
+            raise ApiError(error.status, error.message) from None
         except StoreError as error:
             self.log.error("S3 connectors store error: %s", error.message)
             raise ApiError(500, error.message) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tornado.web
+from jupyter_core.utils import ensure_async
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import url_path_join
 
@@ -47,12 +48,12 @@ class ConnectorHandler(S3ConnectorsHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, connector_id: str) -> None:
-        connector = await self.call_store(self.store.get, connector_id)
-        self.write_json(connector.to_api())
+        self.write_json(await self.call_store(self.registry.describe, connector_id))
 
     @tornado.web.authenticated
     @authorized
     async def patch(self, connector_id: str) -> None:
+        self.refuse_published(connector_id, "edited")
         changes, secret = self.check_request(
             validate_connector_changes,
             self.read_json_object(),
@@ -66,6 +67,8 @@ class ConnectorHandler(S3ConnectorsHandler):
     @tornado.web.authenticated
     @authorized
     async def delete(self, connector_id: str) -> None:
+        self.refuse_published(connector_id, "deleted")
+        await self.call_store(self.registry.check_deletable, connector_id)
         await self.call_store(self.store.delete, connector_id)
         self.log.info("Deleted S3 connector %s", connector_id)
         self.set_status(204)
@@ -76,20 +79,20 @@ class ActivationHandler(S3ConnectorsHandler):
     """``connectors/<id>/activate`` and ``.../deactivate`` (POST, idempotent)."""
 
     @tornado.web.authenticated
-    @authorized
+    @authorized("execute")
     async def post(self, connector_id: str, action: str) -> None:
-        connector = await self.call_store(self.store.set_active, connector_id, action == "activate")
-        self.write_json(connector.to_api())
+        await self.call_store(self.registry.set_active, connector_id, action == "activate")
+        self.write_json(await self.call_store(self.registry.describe, connector_id))
 
 
 class ConnectionTestHandler(S3ConnectorsHandler):
     """``connectors/<id>/test`` (POST): try the stored settings against the endpoint."""
 
     @tornado.web.authenticated
-    @authorized
+    @authorized("execute")
     async def post(self, connector_id: str) -> None:
-        connector = await self.call_store(self.store.get, connector_id)
-        credentials = await self.call_store(self.store.credentials, connector_id)
+        connector = await self.call_store(self.registry.get, connector_id)
+        credentials = await self.call_store(self.registry.credentials_of, connector)
         result = await check_connection(
             connector, credentials, self.server_options.connection_timeout
         )
@@ -104,9 +107,10 @@ class CredentialsHandler(S3ConnectorsHandler):
     """
 
     @tornado.web.authenticated
-    @authorized
+    @authorized("execute")
     async def get(self, connector_id: str) -> None:
         self.set_header("Cache-Control", "no-store")
+        self.refuse_published(connector_id, "handed to the browser")
         connector = await self.call_store(self.store.get, connector_id)
         allow_direct_backend = self.server_options.allow_direct_backend
         self.check_request(
@@ -130,11 +134,23 @@ class InfoHandler(S3ConnectorsHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
+        # What the authorizer lets this user do, so the panel offers only that.
+        permissions = {
+            action: bool(
+                await ensure_async(
+                    self.authorizer.is_authorized(
+                        self, self.current_user, action, self.auth_resource
+                    )
+                )
+            )
+            for action in ("read", "write", "execute")
+        }
         self.write_json(
             {
                 "version": self.server_options.version,
                 "allow_direct_backend": self.server_options.allow_direct_backend,
                 "default_region": self.server_options.default_region,
+                "permissions": permissions,
             }
         )
 
@@ -147,13 +163,13 @@ class PresignHandler(S3ConnectorsHandler):
     """
 
     @tornado.web.authenticated
-    @authorized
+    @authorized("execute")
     async def post(self, connector_id: str) -> None:
         key, expires_in = self.check_request(validate_presign_request, self.read_json_object())
         self.check_request(check_link_request, key, expires_in)
-        connector = await self.call_store(self.store.get, connector_id)
+        connector = await self.call_store(self.registry.get, connector_id)
         self.check_request(check_link_access, connector, key)
-        credentials = await self.call_store(self.store.credentials, connector_id)
+        credentials = await self.call_store(self.registry.credentials_of, connector)
         timeout = self.server_options.connection_timeout
         try:
             url = await presign_get(connector, credentials, key, expires_in, timeout)
@@ -166,3 +182,42 @@ class PresignHandler(S3ConnectorsHandler):
             ) from None
         self.set_header("Cache-Control", "no-store")
         self.write_json({"url": url, "expires_in": expires_in})
+
+
+class PublishHandler(S3ConnectorsHandler):
+    """``connectors/<id>/publish`` and ``.../unpublish`` (POST ``{"catalog"}``).
+
+    Publishing copies the user's connector into the catalog (or updates the copy);
+    unpublishing removes it. Whoever can write the catalog's directory may publish.
+    """
+
+    @tornado.web.authenticated
+    @authorized("write")
+    async def post(self, connector_id: str, action: str) -> None:
+        body = self.read_json_object()
+        catalog = body.get("catalog")
+        unknown = sorted(set(body) - {"catalog"})
+        if not isinstance(catalog, str) or not catalog or unknown:
+            message = "Give the name of the catalog, and nothing else."
+            raise ApiError(400, message, errors={"catalog": message})
+        if action == "publish":
+            published = await self.call_store(
+                self.registry.publish, connector_id, catalog, self.user_name()
+            )
+            self.log.info("Published S3 connector %s to catalog '%s'", connector_id, catalog)
+            active = await self.call_store(self.registry.activity.active)
+            self.write_json(published.to_api(published.id in active, True), status=201)
+            return
+        await self.call_store(self.registry.unpublish, connector_id, catalog)
+        self.log.info("Unpublished S3 connector %s from catalog '%s'", connector_id, catalog)
+        self.set_status(204)
+        self.finish()
+
+
+class CatalogsHandler(S3ConnectorsHandler):
+    """``catalogs`` (GET): the catalogs, their connectors and whether this user may publish."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.write_json({"catalogs": await self.call_store(self.registry.catalogs_for_api)})

@@ -4,31 +4,36 @@ from __future__ import annotations
 
 import asyncio
 
+from ..catalogs import split_published_id
 from ..connector import Connector, Credentials
 from ..errors import StoreError
-from ..store import ConnectorStore
+from ..registry import ConnectorRegistry
 
 
 async def look_up(
-    store: ConnectorStore, connector_id: str
+    registry: ConnectorRegistry, connector_id: str
 ) -> tuple[Connector, Credentials | StoreError]:
     """The connector and its credentials, or why there are none.
 
-    While neither the store file nor the key file changed since the last lookup, the answer
-    comes from the store's cache on the event loop; otherwise from one read of the store in
-    a worker thread. A secret that cannot be had is returned, not raised: the request is
-    only refused for it once it is to go upstream, after the checks that may refuse it
-    anyway. ``ConnectorNotFound`` and other store errors are raised.
+    While neither the store file nor the key file changed since the last lookup, a user's
+    own connector comes from the store's cache on the event loop; otherwise from one read
+    of the store (or of the catalog's file) in a worker thread. A secret that cannot be had
+    is returned, not raised: the request is only refused for it once it is to go upstream,
+    after the checks that may refuse it anyway. ``ConnectorNotFound`` and other store
+    errors are raised.
     """
-    cached = store.cached(connector_id)
-    if cached is not None:
-        return cached
-    return await asyncio.to_thread(_read, store, connector_id)
+    if split_published_id(connector_id) is None:
+        cached = registry.store.cached(connector_id)
+        if cached is not None:
+            return cached
+    return await asyncio.to_thread(_read, registry, connector_id)
 
 
-def _read(store: ConnectorStore, connector_id: str) -> tuple[Connector, Credentials | StoreError]:
-    connector = store.get(connector_id)
+def _read(
+    registry: ConnectorRegistry, connector_id: str
+) -> tuple[Connector, Credentials | StoreError]:
+    connector = registry.get(connector_id)
     try:
-        return connector, store.credentials_of(connector)
+        return connector, registry.credentials_of(connector)
     except StoreError as error:
         return connector, error

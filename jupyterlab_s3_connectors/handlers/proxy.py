@@ -38,6 +38,7 @@ from tornado.httputil import HTTPHeaders, parse_response_start_line
 from tornado.simple_httpclient import HTTPStreamClosedError, HTTPTimeoutError
 from tornado.web import HTTPError
 
+from ..catalogs import CatalogError
 from ..connector import Connector, Credentials
 from ..errors import ConnectorNotFound, StoreError
 from ..policy import Refused, check_proxy_access
@@ -58,6 +59,7 @@ from ..proxy_rules import (
     sign,
     split_proxy_path,
 )
+from ..registry import ConnectorRegistry
 from ..store import ConnectorStore
 from ..uploads import MAX_XML_ANSWER
 from .base import AUTH_RESOURCE, ServerOptions
@@ -84,7 +86,8 @@ _ERROR_CODES = {
     413: "EntityTooLarge",
 }
 
-_HTTP_METHOD_TO_AUTH_ACTION = {"GET": "read", "HEAD": "read"}
+#: Proxied requests that only read; every other method also needs the "write" permission.
+_READ_METHODS = ("GET", "HEAD")
 
 
 @tornado.web.stream_request_body
@@ -104,9 +107,11 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         store: ConnectorStore,
         options: ServerOptions,
         proxy_options: ProxyOptions,
+        registry: ConnectorRegistry | None = None,
     ) -> None:
         super().initialize(name)
         self.store = store
+        self.registry = registry or ConnectorRegistry(store)
         # not ``self.options``: that name is tornado's OPTIONS method
         self.server_options = options
         self.proxy_options = proxy_options
@@ -173,12 +178,18 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
             raise HTTPError(404)
         if self.current_user is None:
             raise HTTPError(403)
-        action = _HTTP_METHOD_TO_AUTH_ACTION.get(self.request.method or "", "write")
-        allowed = await ensure_async(
-            self.authorizer.is_authorized(self, self.current_user, action, self.auth_resource)
-        )
-        if not allowed:
-            raise HTTPError(403, "You are not allowed to use the S3 connectors.")
+        # Going through the proxy is using a connector (execute); changing objects, writing.
+        actions = ["execute"]
+        if (self.request.method or "") not in _READ_METHODS:
+            actions.append("write")
+        for action in actions:
+            allowed = await ensure_async(
+                self.authorizer.is_authorized(self, self.current_user, action, self.auth_resource)
+            )
+            if not allowed:
+                raise HTTPError(
+                    403, f"You are not allowed to {action} on resource {self.auth_resource}."
+                )
         try:
             await self._prepare_proxy()
         except ProxyError as error:
@@ -209,9 +220,14 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         proxy_root = url_path_join(self.base_url, PROXY_PREFIX) + "/"
         raw_id, raw_rest = split_proxy_path(self.request.path, proxy_root)
         try:
-            connector, self._credentials = await look_up(self.store, raw_id)
+            connector, self._credentials = await look_up(self.registry, raw_id)
         except ConnectorNotFound as error:
             raise ProxyError(404, "NoSuchConnector", error.message) from None
+        except CatalogError as error:
+            if error.status == 404:
+                raise ProxyError(404, "NoSuchConnector", error.message) from None
+            self.log.error("S3 connectors catalog error: %s", error.message)
+            raise ProxyError(500, "InternalError", error.message) from None
         except StoreError as error:
             self.log.error("S3 connectors store error: %s", error.message)
             raise ProxyError(500, "InternalError", error.message) from None

@@ -54,6 +54,7 @@ async def test_info(api):
         "version": response.json["version"],
         "allow_direct_backend": True,
         "default_region": "us-east-1",
+        "permissions": {"read": True, "write": True, "execute": True},
     }
 
 

@@ -91,7 +91,8 @@ async def test_a_denied_user_reaches_no_s3_through_the_proxy(
         if method != "HEAD":
             assert _s3_error_code(answer.body) == "AccessDenied", answer.body
     assert recording_s3.requests == []
-    assert {action for action, _ in authorizer.asked} == {"read", "write"}
+    # Using a connector through the proxy is "execute": asked first, and refused.
+    assert {action for action, _ in authorizer.asked} == {"execute"}
 
 
 async def test_a_denied_user_gets_no_key_link_listing_or_connection_test(
@@ -150,3 +151,55 @@ async def test_the_refusal_is_the_authorizers_not_the_servers(
     listed = await api("GET", "connectors")
     assert listed.code == 200
     assert [c["id"] for c in listed.json["connectors"]] == [recorded_connector["id"]]
+
+
+async def test_execute_denied_refuses_every_use_of_a_connector_and_says_which(
+    api, proxy, authorizer, recorded_connector, recording_s3
+):
+    authorizer.denied = {"execute"}
+    connector_id = recorded_connector["id"]
+    read = await proxy.fetch(connector_id, f"/{DEMO_BUCKET}/data/hello.txt")
+    assert read.code == 403
+    for method, path, body in [
+        ("POST", ("connectors", connector_id, "activate"), None),
+        ("POST", ("connectors", connector_id, "deactivate"), None),
+        ("POST", ("connectors", connector_id, "test"), None),
+        ("POST", ("connectors", connector_id, "presign"), {"key": "data/hello.txt"}),
+        ("GET", ("connectors", connector_id, "credentials"), None),
+    ]:
+        answer = await api(method, *path, body=body)
+        assert answer.code == 403, (method, path, answer)
+        assert "not authorized to execute" in answer.json["message"]
+    assert recording_s3.requests == []
+    # Viewing stays allowed: "read" is another permission.
+    assert (await api("GET", "connectors", connector_id)).code == 200
+
+
+async def test_write_denied_refuses_every_change_and_says_which(
+    api, authorizer, recorded_connector, server_store
+):
+    authorizer.denied = {"write"}
+    connector_id = recorded_connector["id"]
+    for method, path, body in [
+        ("POST", ("connectors",), connector_body(name="other")),
+        ("PATCH", ("connectors", connector_id), {"description": "changed"}),
+        ("DELETE", ("connectors", connector_id), None),
+        ("POST", ("connectors", connector_id, "publish"), {"catalog": "team"}),
+        ("POST", ("connectors", connector_id, "unpublish"), {"catalog": "team"}),
+    ]:
+        answer = await api(method, *path, body=body)
+        assert answer.code == 403, (method, path, answer)
+        assert "not authorized to write" in answer.json["message"]
+    [connector] = server_store.list_connectors()
+    assert connector.description == recorded_connector["description"]
+    # Using the connector stays allowed: "execute" is another permission.
+    assert (await api("POST", "connectors", connector_id, "test")).code == 200
+
+
+async def test_info_tells_the_panel_what_the_user_may_do(api, authorizer):
+    authorizer.denied = {"write"}
+    info = await api("GET", "info")
+    assert info.json["permissions"] == {"read": True, "write": False, "execute": True}
+    authorizer.denied = {"execute"}
+    info = await api("GET", "info")
+    assert info.json["permissions"] == {"read": True, "write": True, "execute": False}

@@ -34,7 +34,7 @@ export function createBucketBrowser(
   const { connector, trans, commands } = options;
   const readOnly = connector.mode === 'read-only';
   const browser = options.factory.createFileBrowser(
-    browserIdOf(connector.name),
+    browserIdOf(connector.name, connector.catalog),
     {
       driveName: options.driveName,
       refreshInterval: options.refreshInterval,
@@ -47,13 +47,12 @@ export function createBucketBrowser(
   browser.node.dataset.connectorId = connector.id;
   browser.node.dataset.connectorName = connector.name;
   browser.title.icon = connectorTabIcon(connector);
+  const title = connector.catalog
+    ? trans.__('%1 (published in %2)', connector.name, connector.catalog)
+    : connector.name;
   browser.title.caption = readOnly
-    ? trans.__(
-        'S3: %1 (bucket %2, read-only)',
-        connector.name,
-        connector.bucket
-      )
-    : trans.__('S3: %1 (bucket %2)', connector.name, connector.bucket);
+    ? trans.__('S3: %1 (bucket %2, read-only)', title, connector.bucket)
+    : trans.__('S3: %1 (bucket %2)', title, connector.bucket);
   browser.header.addWidget(new BucketBrowserHeader(connector, trans));
 
   const toolbar = browser.toolbar;

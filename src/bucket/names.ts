@@ -30,9 +30,15 @@ export const READ_ONLY_CLASS = 'jp-mod-readOnly';
 /** The class of the bucket browsers of `direct` connectors. */
 export const DIRECT_CLASS = 'jp-mod-direct';
 
-/** The DOM id of a connector's bucket browser (a sidebar tab). */
-export function browserIdOf(name: string): string {
-  return `jp-S3Connectors-browser-${name}`;
+/**
+ * The DOM id of a connector's bucket browser (a sidebar tab). A published
+ * connector's has its catalog's name too: it may be named as one of the
+ * user's own (names never hold `_`, so the two can't meet).
+ */
+export function browserIdOf(name: string, catalog?: string): string {
+  return catalog
+    ? `jp-S3Connectors-browser-${catalog}_${name}`
+    : `jp-S3Connectors-browser-${name}`;
 }
 
 /**

@@ -2,7 +2,12 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { formatUTCDate } from '../connectors/format';
-import { IConnector, ITestResult } from '../connectors/types';
+import {
+  ICatalog,
+  IConnector,
+  IPermissions,
+  ITestResult
+} from '../connectors/types';
 
 /** The actions a user can take on one connector. */
 export interface IConnectorActions {
@@ -11,6 +16,8 @@ export interface IConnectorActions {
   edit(connector: IConnector): void;
   test(connector: IConnector): void;
   remove(connector: IConnector): void;
+  publish(connector: IConnector, catalog: string): void;
+  unpublish(connector: IConnector, catalog: string): void;
 }
 
 export interface IConnectorDetailsProps {
@@ -21,6 +28,10 @@ export interface IConnectorDetailsProps {
   writeChecks?: 'honoured' | 'ignored';
   actions: IConnectorActions;
   trans: TranslationBundle;
+  /** The catalogs, for the Access section. */
+  catalogs?: ReadonlyArray<ICatalog>;
+  /** What the user may do; everything when not given. */
+  permissions?: IPermissions;
 }
 
 /**
@@ -28,6 +39,8 @@ export interface IConnectorDetailsProps {
  */
 export function ConnectorDetails(props: IConnectorDetailsProps): JSX.Element {
   const { connector: c, trans, actions } = props;
+  const may = props.permissions ?? { read: true, write: true, execute: true };
+  const editable = c.editable !== false && !c.catalog;
   const dash = '—';
   const rows: [string, string, string][] = [
     ['id', trans.__('ID'), c.id],
@@ -36,11 +49,17 @@ export function ConnectorDetails(props: IConnectorDetailsProps): JSX.Element {
     ['region', trans.__('Region'), c.region || dash],
     ['bucket', trans.__('Bucket'), c.bucket],
     ['prefix', trans.__('Folder'), c.prefix || dash],
-    ['access_key_id', trans.__('Access key ID'), c.access_key_id],
+    ['access_key_id', trans.__('Access key ID'), c.access_key_id || dash],
     [
       'secret',
       trans.__('Secret key'),
-      c.has_secret ? trans.__('Stored encrypted') : trans.__('Not set')
+      c.secret_source === 'server'
+        ? trans.__("The server's own AWS credentials")
+        : c.secret_source === 'administrator'
+          ? trans.__('Provided by the administrator')
+          : c.has_secret
+            ? trans.__('Stored encrypted')
+            : trans.__('Not set')
     ],
     [
       'mode',
@@ -53,6 +72,16 @@ export function ConnectorDetails(props: IConnectorDetailsProps): JSX.Element {
       c.backend === 'direct' ? trans.__('Direct') : trans.__('Proxy')
     ],
     ['creator', trans.__('Creator'), c.creator || dash],
+    ...(c.catalog
+      ? ([
+          ['published_by', trans.__('Published by'), c.published_by || dash],
+          [
+            'published_at',
+            trans.__('Published (UTC)'),
+            c.published_at ? formatUTCDate(c.published_at, trans) : dash
+          ]
+        ] as [string, string, string][])
+      : []),
     [
       'created_at',
       trans.__('Created (UTC)'),
@@ -103,13 +132,15 @@ export function ConnectorDetails(props: IConnectorDetailsProps): JSX.Element {
         </div>
       )}
       <div className="jp-S3Connectors-actions">
-        <button
-          className="jp-Button jp-mod-styled jp-mod-accept"
-          onClick={() => actions.toggleActive(c)}
-        >
-          {c.active ? trans.__('Deactivate') : trans.__('Activate')}
-        </button>
-        {c.active && (
+        {may.execute && (
+          <button
+            className="jp-Button jp-mod-styled jp-mod-accept"
+            onClick={() => actions.toggleActive(c)}
+          >
+            {c.active ? trans.__('Deactivate') : trans.__('Activate')}
+          </button>
+        )}
+        {may.execute && c.active && (
           <button
             className="jp-Button jp-mod-styled jp-mod-accept"
             onClick={() => actions.browse(c)}
@@ -117,26 +148,119 @@ export function ConnectorDetails(props: IConnectorDetailsProps): JSX.Element {
             {trans.__('Browse files')}
           </button>
         )}
-        <button
-          className="jp-Button jp-mod-styled jp-mod-reject"
-          onClick={() => actions.edit(c)}
-        >
-          {trans.__('Edit')}
-        </button>
-        <button
-          className="jp-Button jp-mod-styled jp-mod-reject"
-          disabled={props.testing}
-          onClick={() => actions.test(c)}
-        >
-          {trans.__('Test connection')}
-        </button>
-        <button
-          className="jp-Button jp-mod-styled jp-mod-warn"
-          onClick={() => actions.remove(c)}
-        >
-          {trans.__('Delete')}
-        </button>
+        {may.write && editable && (
+          <button
+            className="jp-Button jp-mod-styled jp-mod-reject"
+            onClick={() => actions.edit(c)}
+          >
+            {trans.__('Edit')}
+          </button>
+        )}
+        {may.execute && (
+          <button
+            className="jp-Button jp-mod-styled jp-mod-reject"
+            disabled={props.testing}
+            onClick={() => actions.test(c)}
+          >
+            {trans.__('Test connection')}
+          </button>
+        )}
+        {may.write && editable && (
+          <button
+            className="jp-Button jp-mod-styled jp-mod-warn"
+            onClick={() => actions.remove(c)}
+          >
+            {trans.__('Delete')}
+          </button>
+        )}
+        {may.write && c.catalog && c.can_unpublish && (
+          <button
+            className="jp-Button jp-mod-styled jp-mod-warn"
+            onClick={() => actions.unpublish(c, c.catalog!)}
+          >
+            {trans.__('Unpublish')}
+          </button>
+        )}
       </div>
+      {!c.catalog && (
+        <AccessSection
+          connector={c}
+          catalogs={props.catalogs ?? []}
+          canWrite={may.write}
+          actions={actions}
+          trans={trans}
+        />
+      )}
     </div>
+  );
+}
+
+/**
+ * Where a user's connector is published, with Publish and Unpublish for each
+ * catalog of the team (those the administrator provides are not published to).
+ */
+function AccessSection(props: {
+  connector: IConnector;
+  catalogs: ReadonlyArray<ICatalog>;
+  canWrite: boolean;
+  actions: IConnectorActions;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { connector: c, trans, actions } = props;
+  const catalogs = props.catalogs.filter(catalog => !catalog.read_only);
+  if (!catalogs.length) {
+    return null;
+  }
+  return (
+    <section className="jp-S3Connectors-access" aria-label={trans.__('Access')}>
+      <h4>{trans.__('Access')}</h4>
+      <ul>
+        {catalogs.map(catalog => {
+          const copy = catalog.connectors.find(
+            p => p.id === `${catalog.name}.${c.id}`
+          );
+          const refusal = props.canWrite
+            ? catalog.cannot_publish
+            : trans.__('You may not change connectors on this server.');
+          return (
+            <li key={catalog.name} data-catalog={catalog.name}>
+              <span className="jp-S3Connectors-accessText">
+                {copy
+                  ? trans.__(
+                      'Published in %1 by %2, %3 (UTC)',
+                      catalog.title,
+                      copy.published_by ?? '',
+                      copy.published_at
+                        ? formatUTCDate(copy.published_at, trans)
+                        : ''
+                    )
+                  : trans.__('Not published in %1', catalog.title)}
+              </span>
+              <button
+                className={`jp-Button jp-mod-styled ${
+                  copy ? 'jp-mod-warn' : 'jp-mod-accept'
+                }`}
+                disabled={!!refusal}
+                title={refusal ?? ''}
+                onClick={() =>
+                  copy
+                    ? actions.unpublish(c, catalog.name)
+                    : actions.publish(c, catalog.name)
+                }
+              >
+                {copy
+                  ? trans.__('Unpublish')
+                  : trans.__('Publish to %1', catalog.title)}
+              </button>
+              {refusal && (
+                <div className="jp-S3Connectors-accessReason" role="note">
+                  {refusal}
+                </div>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
   );
 }

@@ -52,22 +52,10 @@ export function ConnectorList(props: IConnectorListProps): JSX.Element {
       <div className="jp-S3Connectors-message">{trans.__('Loading…')}</div>
     );
   }
-  if (!model.connectors.length) {
-    return (
-      <div className="jp-S3Connectors-message">
-        <p>{trans.__('No S3 connectors yet.')}</p>
-        <button
-          className="jp-Button jp-mod-styled jp-mod-accept"
-          onClick={() => actions.create()}
-        >
-          {trans.__('New connector')}
-        </button>
-      </div>
-    );
-  }
-  return (
-    <ul className="jp-S3Connectors-list" aria-label={trans.__('S3 connectors')}>
-      {model.connectors.map(connector => (
+  const own = model.connectors.filter(c => !c.catalog);
+  const items = (connectors: ReadonlyArray<IConnector>, label: string) => (
+    <ul className="jp-S3Connectors-list" aria-label={label}>
+      {connectors.map(connector => (
         <ConnectorItem
           key={connector.id}
           connector={connector}
@@ -80,6 +68,59 @@ export function ConnectorList(props: IConnectorListProps): JSX.Element {
         />
       ))}
     </ul>
+  );
+  return (
+    <>
+      {own.length ? (
+        items(own, trans.__('S3 connectors'))
+      ) : (
+        <div className="jp-S3Connectors-message">
+          <p>{trans.__('No S3 connectors yet.')}</p>
+          {model.permissions.write && (
+            <button
+              className="jp-Button jp-mod-styled jp-mod-accept"
+              onClick={() => actions.create()}
+            >
+              {trans.__('New connector')}
+            </button>
+          )}
+        </div>
+      )}
+      {model.catalogs
+        .filter(c => c.connectors.length || c.problems.length || c.unavailable)
+        .map(catalog => (
+          <section
+            key={catalog.name}
+            className="jp-S3Connectors-catalog"
+            data-catalog={catalog.name}
+          >
+            <h3 className="jp-S3Connectors-catalogTitle">
+              {catalog.read_only
+                ? trans.__('Provided by %1', catalog.title)
+                : trans.__('Published in %1', catalog.title)}
+            </h3>
+            {catalog.unavailable && (
+              <div className="jp-S3Connectors-note jp-mod-warning" role="note">
+                {catalog.unavailable}
+              </div>
+            )}
+            {catalog.problems.map(problem => (
+              <div
+                key={problem}
+                className="jp-S3Connectors-note jp-mod-warning"
+                role="note"
+              >
+                {problem}
+              </div>
+            ))}
+            {catalog.connectors.length > 0 &&
+              items(
+                model.connectors.filter(c => c.catalog === catalog.name),
+                trans.__('Connectors of %1', catalog.title)
+              )}
+          </section>
+        ))}
+    </>
   );
 }
 
@@ -144,12 +185,19 @@ function ConnectorItem(
                 {trans.__('active')}
               </span>
             )}
+            {!c.catalog && props.model.publications(c.id).length > 0 && (
+              <span className="jp-S3Connectors-badge jp-S3Connectors-badge-published">
+                {trans.__('published')}
+              </span>
+            )}
           </div>
         </div>
       </div>
       {selected && (
         <ConnectorDetails
           connector={c}
+          catalogs={props.model.catalogs}
+          permissions={props.model.permissions}
           test={props.model.lastTest(c.id)}
           writeChecks={props.model.writeChecks(c.id)}
           testing={props.model.isTesting(c.id)}

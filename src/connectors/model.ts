@@ -9,7 +9,21 @@ import {
   ServerExtensionMissingError
 } from '../requests';
 import { IConnectorsModel } from '../tokens';
-import { IConnector, IConnectorInput, IServerInfo, ITestResult } from './types';
+import {
+  ICatalog,
+  IConnector,
+  IConnectorInput,
+  IPermissions,
+  IServerInfo,
+  ITestResult
+} from './types';
+
+/** Everything is allowed until the server says otherwise. */
+const ALL_PERMISSIONS: IPermissions = {
+  read: true,
+  write: true,
+  execute: true
+};
 
 /**
  * The connectors known to the server, and the calls that change them.
@@ -34,8 +48,19 @@ export class ConnectorsModel implements IConnectorsModel {
     return this._activeChanged;
   }
 
+  /** The user's own connectors and the published ones, sorted by name. */
   get connectors(): ReadonlyArray<IConnector> {
     return this._connectors;
+  }
+
+  /** The catalogs of published connectors, as last loaded. */
+  get catalogs(): ReadonlyArray<ICatalog> {
+    return this._catalogs;
+  }
+
+  /** What the server's authorizer lets this user do. */
+  get permissions(): IPermissions {
+    return this._info?.permissions ?? ALL_PERMISSIONS;
   }
 
   get status(): IConnectorsModel.Status {
@@ -80,9 +105,44 @@ export class ConnectorsModel implements IConnectorsModel {
     return this._isDisposed;
   }
 
-  /** Find a connector by ID or by name. */
+  /** Find a connector by ID or by name (the user's own first). */
   find(idOrName: string): IConnector | undefined {
-    return this._connectors.find(c => c.id === idOrName || c.name === idOrName);
+    return (
+      this._connectors.find(c => c.id === idOrName) ??
+      this._connectors.find(c => !c.catalog && c.name === idOrName) ??
+      this._connectors.find(c => c.name === idOrName)
+    );
+  }
+
+  /** The catalogs where the user's connector `id` is published. */
+  publications(id: string): string[] {
+    return this._catalogs
+      .filter(catalog =>
+        catalog.connectors.some(c => c.id === publishedId(catalog.name, id))
+      )
+      .map(catalog => catalog.name);
+  }
+
+  /** Publish the user's connector to a catalog, or update its published copy. */
+  async publish(id: string, catalog: string): Promise<IConnector> {
+    const published = await this._request<IConnector>(
+      `connectors/${encodeURIComponent(id)}/publish`,
+      { method: 'POST', body: JSON.stringify({ catalog }) }
+    );
+    await this._reloadCatalogs();
+    return published;
+  }
+
+  /** Withdraw the user's connector from a catalog. */
+  async unpublish(id: string, catalog: string): Promise<void> {
+    await this._request<void>(
+      `connectors/${encodeURIComponent(id)}/unpublish`,
+      {
+        method: 'POST',
+        body: JSON.stringify({ catalog })
+      }
+    );
+    await this._reloadCatalogs();
   }
 
   /** Load the list from the server. */
@@ -93,9 +153,11 @@ export class ConnectorsModel implements IConnectorsModel {
       if (!this._info) {
         this._info = await this._request<IServerInfo>('info');
       }
-      const reply = await this._request<{ connectors: IConnector[] }>(
-        'connectors'
-      );
+      const [reply, catalogs] = await Promise.all([
+        this._request<{ connectors: IConnector[] }>('connectors'),
+        this._request<{ catalogs: ICatalog[] }>('catalogs')
+      ]);
+      this._catalogs = catalogs.catalogs;
       this._setConnectors(reply.connectors);
       this._status = 'ready';
       this._error = '';
@@ -267,7 +329,19 @@ export class ConnectorsModel implements IConnectorsModel {
     return connector;
   }
 
-  private _setConnectors(connectors: IConnector[]): void {
+  private async _reloadCatalogs(): Promise<void> {
+    const reply = await this._request<{ catalogs: ICatalog[] }>('catalogs');
+    this._catalogs = reply.catalogs;
+    this._setConnectors(this._connectors.filter(c => !c.catalog));
+    this._changed.emit();
+  }
+
+  /** Take the user's own connectors, and the published ones from the catalogs. */
+  private _setConnectors(own: IConnector[]): void {
+    const connectors = [
+      ...own,
+      ...this._catalogs.flatMap(catalog => catalog.connectors)
+    ];
     const before = new Map(this._connectors.map(c => [c.id, c.active]));
     this._connectors = [...connectors].sort((a, b) =>
       a.name.localeCompare(b.name)
@@ -291,6 +365,14 @@ export class ConnectorsModel implements IConnectorsModel {
 
   private _upsert(connector: IConnector): void {
     const previous = this._connectors.find(c => c.id === connector.id);
+    if (connector.catalog) {
+      this._catalogs = this._catalogs.map(catalog => ({
+        ...catalog,
+        connectors: catalog.connectors.map(c =>
+          c.id === connector.id ? connector : c
+        )
+      }));
+    }
     const others = this._connectors.filter(c => c.id !== connector.id);
     this._connectors = [...others, connector].sort((a, b) =>
       a.name.localeCompare(b.name)
@@ -302,6 +384,7 @@ export class ConnectorsModel implements IConnectorsModel {
 
   private _request: Requester;
   private _connectors: IConnector[] = [];
+  private _catalogs: ICatalog[] = [];
   private _status: IConnectorsModel.Status = 'loading';
   private _error = '';
   private _info: IServerInfo | null = null;
@@ -316,6 +399,11 @@ export class ConnectorsModel implements IConnectorsModel {
   private _activeChanged = new Signal<this, IConnectorsModel.IActiveChange>(
     this
   );
+}
+
+/** The ID of the copy of connector `id` published in `catalog`. */
+export function publishedId(catalog: string, id: string): string {
+  return `${catalog}.${id}`;
 }
 
 export namespace ConnectorsModel {

@@ -29,6 +29,48 @@ export interface IConnector extends IConnectorFields {
   created_at: string;
   updated_at: string;
   active: boolean;
+  /** Published connectors only: the catalog that holds this copy. */
+  catalog?: string;
+  /** Published connectors only: who published it, and when (UTC). */
+  published_by?: string;
+  published_at?: string;
+  /** False for published connectors: their publisher edits the original. */
+  editable?: boolean;
+  /** Published connectors only: whether this user published it (may withdraw it). */
+  can_unpublish?: boolean;
+  /**
+   * Published connectors only: where the key comes from: the catalog (stored
+   * encrypted), the administrator (an environment variable or a file of the
+   * server) or the server's own AWS credentials.
+   */
+  secret_source?: 'catalog' | 'administrator' | 'server';
+}
+
+/**
+ * A catalog: connectors published for a team (a directory the team's servers
+ * share), or provided by the administrator (`read_only`).
+ */
+export interface ICatalog {
+  name: string;
+  title: string;
+  read_only: boolean;
+  /** Why the catalog can't be read, or null. */
+  unavailable: string | null;
+  /** Why this user may not publish to it, or null. */
+  cannot_publish: string | null;
+  /** Files of the catalog that were skipped, and why. */
+  problems: string[];
+  connectors: IConnector[];
+}
+
+/** What the server's authorizer lets the user do with the connectors. */
+export interface IPermissions {
+  /** List and view connectors. */
+  read: boolean;
+  /** Create, edit, delete and publish connectors. */
+  write: boolean;
+  /** Activate connectors, test them and use their buckets. */
+  execute: boolean;
 }
 
 /** What the form sends: the fields and, optionally, a new secret key. */
@@ -52,6 +94,7 @@ export interface IServerInfo {
   version: string;
   allow_direct_backend: boolean;
   default_region: string;
+  permissions?: IPermissions;
 }
 
 /** Defaults for new connectors, from the settings. */

@@ -61,6 +61,16 @@ export class ConnectorsPanel extends SidePanel {
       browse: run(CommandIDs.openBrowser),
       test: run(CommandIDs.test),
       remove: run(CommandIDs.remove),
+      publish: (connector: IConnector, catalog: string) =>
+        void commands.execute(CommandIDs.publish, {
+          id: connector.id,
+          catalog
+        }),
+      unpublish: (connector: IConnector, catalog: string) =>
+        void commands.execute(CommandIDs.unpublish, {
+          id: connector.id,
+          catalog
+        }),
       toggleActive: (connector: IConnector) =>
         void commands.execute(
           connector.active ? CommandIDs.deactivate : CommandIDs.activate,

@@ -104,18 +104,22 @@ export async function pickConnector(
     });
     return null;
   }
-  const selected = candidates.find(c => c.id === model.selectedId);
+  // A published connector may be named as one of the user's own.
+  const labels = candidates.map(c =>
+    c.catalog ? trans.__('%1 (published in %2)', c.name, c.catalog) : c.name
+  );
+  const selected = candidates.findIndex(c => c.id === model.selectedId);
   const result = await InputDialog.getItem({
     title: options.title,
-    items: candidates.map(c => c.name),
-    current: selected ? selected.name : 0,
+    items: labels,
+    current: Math.max(selected, 0),
     okLabel: trans.__('Choose'),
     cancelLabel: trans.__('Cancel')
   });
   if (!result.button.accept || result.value === null) {
     return null;
   }
-  return model.find(result.value) ?? null;
+  return candidates[labels.indexOf(result.value)] ?? null;
 }
 
 /**

@@ -24,6 +24,13 @@ describe('browserIdOf', () => {
   it('names the browser after the connector', () => {
     expect(browserIdOf('sales')).toBe('jp-S3Connectors-browser-sales');
   });
+
+  it("keeps a published connector's browser apart from an own one of the same name", () => {
+    expect(browserIdOf('sales', 'team')).toBe(
+      'jp-S3Connectors-browser-team_sales'
+    );
+    expect(browserIdOf('sales', 'team')).not.toBe(browserIdOf('sales'));
+  });
 });
 
 describe('initialsOf', () => {

@@ -4,7 +4,7 @@ import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { ConnectorDetails } from '../../components/ConnectorDetails';
-import { IConnector } from '../../connectors/types';
+import { ICatalog, IConnector, IPermissions } from '../../connectors/types';
 
 const connector: IConnector = {
   id: 'id-1',
@@ -24,29 +24,67 @@ const connector: IConnector = {
   active: true
 };
 
+const actions = {
+  toggleActive: jest.fn(),
+  browse: jest.fn(),
+  edit: jest.fn(),
+  test: jest.fn(),
+  remove: jest.fn(),
+  publish: jest.fn(),
+  unpublish: jest.fn()
+};
+
 async function render(
-  writeChecks?: 'honoured' | 'ignored'
+  writeChecks?: 'honoured' | 'ignored',
+  options: {
+    shown?: IConnector;
+    catalogs?: ICatalog[];
+    permissions?: IPermissions;
+  } = {}
 ): Promise<HTMLElement> {
-  const actions = {
-    toggleActive: jest.fn(),
-    browse: jest.fn(),
-    edit: jest.fn(),
-    test: jest.fn(),
-    remove: jest.fn()
-  };
   const widget = ReactWidget.create(
     <ConnectorDetails
-      connector={connector}
+      connector={options.shown ?? connector}
       test={undefined}
       testing={false}
       writeChecks={writeChecks}
       actions={actions}
+      catalogs={options.catalogs}
+      permissions={options.permissions}
       trans={nullTranslator.load('jupyterlab_s3_connectors')}
     />
   );
   Widget.attach(widget, document.body);
   await widget.renderPromise;
   return widget.node;
+}
+
+function buttons(node: HTMLElement): string[] {
+  return [...node.querySelectorAll('button')].map(b => b.textContent ?? '');
+}
+
+const published: IConnector = {
+  ...connector,
+  id: 'team.id-1',
+  active: false,
+  catalog: 'team',
+  published_by: 'alice',
+  published_at: '2022-07-18T15:00:00Z',
+  editable: false,
+  can_unpublish: false
+};
+
+function catalog(overrides: Partial<ICatalog> = {}): ICatalog {
+  return {
+    name: 'team',
+    title: 'Team',
+    read_only: false,
+    unavailable: null,
+    cannot_publish: null,
+    problems: [],
+    connectors: [],
+    ...overrides
+  };
 }
 
 describe('ConnectorDetails', () => {
@@ -64,5 +102,82 @@ describe('ConnectorDetails', () => {
       );
       expect(node.querySelector('[data-note="write-checks"]')).toBeNull();
     }
+  });
+
+  it("offers a published connector's members Activate and Test, never Edit or Delete", async () => {
+    const node = await render(undefined, { shown: published });
+    expect(buttons(node)).toEqual(['Activate', 'Test connection']);
+    expect(
+      node.querySelector('dd[data-field="published_by"]')?.textContent
+    ).toBe('alice');
+    expect(
+      node.querySelector('dd[data-field="published_at"]')?.textContent
+    ).toBe('July 18, 2022, 15:00');
+    expect(node.querySelector('.jp-S3Connectors-access')).toBeNull();
+  });
+
+  it('offers its publisher Unpublish on the published copy', async () => {
+    actions.unpublish.mockClear();
+    const node = await render(undefined, {
+      shown: { ...published, can_unpublish: true }
+    });
+    const unpublish = [...node.querySelectorAll('button')].find(
+      b => b.textContent === 'Unpublish'
+    )!;
+    unpublish.click();
+    expect(actions.unpublish).toHaveBeenCalledWith(
+      expect.objectContaining({ id: 'team.id-1' }),
+      'team'
+    );
+  });
+
+  it('shows where a connector is published in its Access section', async () => {
+    actions.publish.mockClear();
+    const node = await render(undefined, {
+      catalogs: [
+        catalog(),
+        catalog({
+          name: 'other',
+          title: 'Other',
+          connectors: [{ ...published, id: 'other.id-1', catalog: 'other' }]
+        }),
+        catalog({ name: 'admin', title: 'IT', read_only: true })
+      ]
+    });
+    const access = node.querySelector('.jp-S3Connectors-access')!;
+    const rows = [...access.querySelectorAll('li')];
+    expect(rows.map(r => r.dataset.catalog)).toEqual(['team', 'other']);
+    expect(rows[0].textContent).toContain('Not published in Team');
+    expect(rows[1].textContent).toContain(
+      'Published in Other by alice, July 18, 2022, 15:00 (UTC)'
+    );
+    rows[0].querySelector('button')!.click();
+    expect(actions.publish).toHaveBeenCalledWith(connector, 'team');
+  });
+
+  it('says why a catalog cannot be published to, and disables the button', async () => {
+    const reason =
+      'You may not publish to catalog team: ask its administrator.';
+    const node = await render(undefined, {
+      catalogs: [catalog({ cannot_publish: reason })]
+    });
+    const row = node.querySelector('.jp-S3Connectors-access li')!;
+    expect(row.querySelector('button')!.disabled).toBe(true);
+    expect(row.querySelector('[role="note"]')?.textContent).toBe(reason);
+  });
+
+  it('hides what the authorizer does not allow', async () => {
+    const readOnly = await render(undefined, {
+      permissions: { read: true, write: false, execute: true }
+    });
+    expect(buttons(readOnly)).toEqual([
+      'Deactivate',
+      'Browse files',
+      'Test connection'
+    ]);
+    const noUse = await render(undefined, {
+      permissions: { read: true, write: true, execute: false }
+    });
+    expect(buttons(noUse)).toEqual(['Edit', 'Delete']);
   });
 });

@@ -1,4 +1,4 @@
-import { IConnector, IConnectorInput } from '../../connectors/types';
+import { ICatalog, IConnector, IConnectorInput } from '../../connectors/types';
 import {
   ConnectorsAPIError,
   Requester,
@@ -20,6 +20,8 @@ export class FakeAPI {
   connectors = new Map<string, IConnector>();
   calls: { endpoint: string; method: string; body: any }[] = [];
   missing = false;
+  catalogs: ICatalog[] = [];
+  permissions = { read: true, write: true, execute: true };
   private _next = 1;
 
   requester: Requester = async <T>(
@@ -42,11 +44,15 @@ export class FakeAPI {
       return {
         version: '0.1.0',
         allow_direct_backend: true,
-        default_region: 'us-east-1'
+        default_region: 'us-east-1',
+        permissions: { ...this.permissions }
       };
     }
     if (endpoint === 'connectors' && method === 'GET') {
       return { connectors: [...this.connectors.values()] };
+    }
+    if (endpoint === 'catalogs' && method === 'GET') {
+      return { catalogs: this.catalogs };
     }
     if (endpoint === 'connectors' && method === 'POST') {
       if ([...this.connectors.values()].some(c => c.name === body.name)) {
@@ -69,7 +75,7 @@ export class FakeAPI {
     }
     const match = /^connectors\/([^/]+)(?:\/(\w+))?$/.exec(endpoint);
     const id = match ? decodeURIComponent(match[1]) : '';
-    const connector = this.connectors.get(id);
+    const connector = this.connectors.get(id) ?? this._published(id);
     if (!connector) {
       throw new ConnectorsAPIError(
         `There is no connector with id '${id}'.`,
@@ -81,6 +87,9 @@ export class FakeAPI {
       connector.active = action === 'activate';
       connector.updated_at = timestamp();
       return connector;
+    }
+    if (action === 'publish' || action === 'unpublish') {
+      return this._publish(connector, action, body.catalog);
     }
     if (action === 'test') {
       return {
@@ -109,5 +118,39 @@ export class FakeAPI {
       return null;
     }
     throw new Error(`unexpected ${method} ${endpoint}`);
+  }
+
+  private _published(id: string): IConnector | undefined {
+    return this.catalogs
+      .flatMap(catalog => catalog.connectors)
+      .find(c => c.id === id);
+  }
+
+  private _publish(
+    connector: IConnector,
+    action: 'publish' | 'unpublish',
+    name: string
+  ): IConnector | null {
+    const catalog = this.catalogs.find(c => c.name === name);
+    if (!catalog) {
+      throw new ConnectorsAPIError(`There is no catalog named '${name}'.`, 404);
+    }
+    const id = `${name}.${connector.id}`;
+    catalog.connectors = catalog.connectors.filter(c => c.id !== id);
+    if (action === 'unpublish') {
+      return null;
+    }
+    const copy: IConnector = {
+      ...connector,
+      id,
+      active: false,
+      catalog: name,
+      published_by: 'tester',
+      published_at: timestamp(),
+      editable: false,
+      can_unpublish: true
+    };
+    catalog.connectors.push(copy);
+    return copy;
   }
 }

@@ -139,4 +139,54 @@ describe('ConnectorsModel', () => {
     expect(model.writeChecks(created.id)).toBe('ignored');
     expect(changes).toBe(1);
   });
+
+  it('lists published connectors beside the own ones, and publishes and unpublishes', async () => {
+    api.catalogs = [
+      {
+        name: 'team',
+        title: 'Team',
+        read_only: false,
+        unavailable: null,
+        cannot_publish: null,
+        problems: [],
+        connectors: []
+      }
+    ];
+    await model.refresh();
+    const own = await model.create(input('shared'));
+    expect(model.publications(own.id)).toEqual([]);
+
+    const copy = await model.publish(own.id, 'team');
+    expect(copy.id).toBe(`team.${own.id}`);
+    expect(model.publications(own.id)).toEqual(['team']);
+    expect(model.connectors.map(c => c.id).sort()).toEqual(
+      [own.id, copy.id].sort()
+    );
+    // The user's own connector is found by name before the published copy.
+    expect(model.find('shared')?.id).toBe(own.id);
+
+    const changes: boolean[] = [];
+    model.activeChanged.connect((_, change) => changes.push(change.active));
+    await model.activate(copy.id);
+    expect(model.find(copy.id)?.active).toBe(true);
+    expect(model.catalogs[0].connectors[0].active).toBe(true);
+    expect(changes).toEqual([true]);
+
+    await model.unpublish(own.id, 'team');
+    expect(model.publications(own.id)).toEqual([]);
+    expect(model.find(copy.id)).toBeUndefined();
+    // The active copy is gone: its drive must go too.
+    expect(changes).toEqual([true, false]);
+  });
+
+  it('takes the permissions from the server, all allowed until known', async () => {
+    expect(model.permissions).toEqual({
+      read: true,
+      write: true,
+      execute: true
+    });
+    api.permissions = { read: true, write: false, execute: true };
+    await model.refresh();
+    expect(model.permissions.write).toBe(false);
+  });
 });
