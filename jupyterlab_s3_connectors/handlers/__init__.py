@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..mounts import MountSupervisor
 from ..store import ConnectorStore
 from .base import AUTH_RESOURCE, ApiError, S3ConnectorsHandler, ServerOptions
 from .buckets import BucketListHandler
@@ -14,6 +15,7 @@ from .connectors import (
     ConnectorsHandler,
     CredentialsHandler,
     InfoHandler,
+    MountHandler,
     PresignHandler,
 )
 from .proxy import PROXY_PREFIX, ProxyOptions, S3ProxyHandler
@@ -24,9 +26,11 @@ API_PREFIX = "s3-connectors/api"
 _ID = r"(?P<connector_id>[^/]+)"
 
 
-def api_handlers(store: ConnectorStore, options: ServerOptions) -> list[tuple[str, Any, dict]]:
+def api_handlers(
+    store: ConnectorStore, options: ServerOptions, mounts: MountSupervisor | None = None
+) -> list[tuple[str, Any, dict]]:
     """The REST API routes with their dependencies, for ``ExtensionApp.handlers``."""
-    deps = {"store": store, "options": options}
+    deps = {"store": store, "options": options, "mounts": mounts}
     return [
         (f"{API_PREFIX}/connectors", ConnectorsHandler, deps),
         (f"{API_PREFIX}/connectors/{_ID}", ConnectorHandler, deps),
@@ -36,6 +40,11 @@ def api_handlers(store: ConnectorStore, options: ServerOptions) -> list[tuple[st
             deps,
         ),
         (f"{API_PREFIX}/connectors/{_ID}/test", ConnectionTestHandler, deps),
+        (
+            f"{API_PREFIX}/connectors/{_ID}/(?P<action>mount|remount)",
+            MountHandler,
+            deps,
+        ),
         (f"{API_PREFIX}/connectors/{_ID}/credentials", CredentialsHandler, deps),
         (f"{API_PREFIX}/connectors/{_ID}/presign", PresignHandler, deps),
         (f"{API_PREFIX}/info", InfoHandler, deps),

@@ -14,7 +14,9 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado.web import HTTPError
 
 from ..creator import creator_name
+from ..connector import Connector
 from ..errors import ConnectorActive, ConnectorNotFound, DuplicateName, StoreError
+from ..mounts import MountError, MountSupervisor
 from ..policy import Refused
 from ..store import ConnectorStore
 from ..validation import ValidationError
@@ -72,10 +74,46 @@ class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
 
     auth_resource = AUTH_RESOURCE
 
-    def initialize(self, name: str, store: ConnectorStore, options: ServerOptions) -> None:
+    def initialize(
+        self,
+        name: str,
+        store: ConnectorStore,
+        options: ServerOptions,
+        mounts: MountSupervisor | None = None,
+    ) -> None:
         super().initialize(name)
         self.store = store
         self.server_options = options
+        self.mounts = mounts
+
+    def connector_answer(self, connector: Connector) -> dict[str, Any]:
+        """A connector as the API shows it; with ``mount`` for the mount backends."""
+        data = connector.to_api()
+        status = self.mounts.status(connector) if self.mounts else None
+        if status is not None:
+            data["mount"] = status.to_api()
+        return data
+
+    def force_requested(self) -> bool:
+        """Whether the request asks for a forced (lazy) unmount: ``?force=true``."""
+        return self.get_query_argument("force", "").lower() in ("1", "true", "yes")
+
+    def unavailable_backends(self) -> dict[str, str]:
+        """Mount backends that cannot work on this server -> why (for the validators)."""
+        if self.mounts is None:
+            return {}
+        environment = self.mounts.environment()
+        found = {b: environment.backend_problem(b) for b in ("s3fs", "rclone")}
+        return {backend: problem for backend, problem in found.items() if problem}
+
+    def mount_error(self, error: MountError) -> ApiError:
+        """The HTTP answer of a refused or failed mount or unmount."""
+        extra: dict[str, Any] = {"code": error.code}
+        if error.errors:
+            extra["errors"] = error.errors
+        if error.mount is not None:
+            extra["mount"] = error.mount.to_api()
+        return ApiError(error.status, error.message, **extra)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")

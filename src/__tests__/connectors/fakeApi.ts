@@ -42,7 +42,8 @@ export class FakeAPI {
       return {
         version: '0.1.0',
         allow_direct_backend: true,
-        default_region: 'us-east-1'
+        default_region: 'us-east-1',
+        mounts: this.mounts
       };
     }
     if (endpoint === 'connectors' && method === 'GET') {
