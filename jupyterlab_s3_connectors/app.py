@@ -198,6 +198,7 @@ class S3ConnectorsApp(ExtensionApp):
 
     def _initialize_mounts(self) -> None:
         """The mount supervisor, and the mount root in the environment of kernels."""
+        assert self.serverapp is not None
         root_dir = os.path.abspath(os.path.expanduser(self.serverapp.root_dir))
         mount_root = os.path.join(root_dir, os.path.expanduser(self.mount_root))
         commands = {

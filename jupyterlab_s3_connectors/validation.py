@@ -371,7 +371,7 @@ def _check(
             ),
         )
 
-    backend = fields.get("backend")
+    backend = str(fields.get("backend", ""))
     if "backend" in body and backend in (unavailable_backends or {}):
         # The reason (tool missing, FUSE unusable) comes from the server's look at itself.
         refuse(

@@ -13,8 +13,8 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado.web import HTTPError
 
-from ..creator import creator_name
 from ..connector import Connector
+from ..creator import creator_name
 from ..errors import ConnectorActive, ConnectorNotFound, DuplicateName, StoreError
 from ..mounts import MountError, MountSupervisor
 from ..policy import Refused

@@ -47,9 +47,7 @@ _PR_SET_PDEATHSIG = 1
 
 _ERROR_WORDS_RE = re.compile(r"error|fail|denied|forbidden|invalid|refused|unable|could not", re.I)
 #: The timestamps that start s3fs's and rclone's lines.
-_TIMESTAMP_RE = re.compile(
-    r"^(\d{4}-\d\d-\d\dT[\d:.]+Z|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)\s*"
-)
+_TIMESTAMP_RE = re.compile(r"^(\d{4}-\d\d-\d\dT[\d:.]+Z|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)\s*")
 #: s3fs's "[ERR] curl.cpp:CheckBucket(3421): " (the level stays, the source goes).
 _SOURCE_RE = re.compile(r"^(\[[A-Z]{3}\])?\s*[\w.]+\.cpp:\w+\(\d+\):\s*")
 #: An S3 error document quoted in a line.
@@ -221,7 +219,9 @@ class MountSupervisor:
                 return mount.connector
         return None
 
-    def check_change(self, connector: Connector, changes: Mapping[str, Any], new_secret: bool) -> None:
+    def check_change(
+        self, connector: Connector, changes: Mapping[str, Any], new_secret: bool
+    ) -> None:
         """Refuse (409) an edit that would change the mount of an active connector."""
         becomes_mount = changes.get("backend", connector.backend) in MOUNT_BACKENDS
         if not connector.active or not (connector.backend in MOUNT_BACKENDS or becomes_mount):
@@ -330,9 +330,7 @@ class MountSupervisor:
         await asyncio.to_thread(_private_dir, private_dir)
         tool = environment.tools[connector.backend]
         assert tool is not None
-        command = BUILDERS[connector.backend](
-            tool, connector, credentials, local_path, private_dir
-        )
+        command = BUILDERS[connector.backend](tool, connector, credentials, local_path, private_dir)
         mount = _Mount(
             connector,
             local_path,
@@ -374,10 +372,10 @@ class MountSupervisor:
             )
             raise MountError(409, message, "mount_point.exists", errors={"name": message}) from None
         except OSError as error:
-            message = (
-                f"The mount point {self._shown(connector)} cannot be used ({error.strerror})."
-            )
-            raise MountError(409, message, "mount_point.unusable", errors={"name": message}) from None
+            message = f"The mount point {self._shown(connector)} cannot be used ({error.strerror})."
+            raise MountError(
+                409, message, "mount_point.unusable", errors={"name": message}
+            ) from None
         if entries:
             message = (
                 f"The mount point {self._shown(connector)} of connector '{connector.name}' "
@@ -391,7 +389,9 @@ class MountSupervisor:
             message = (
                 f"The mount point {self._shown(connector)} cannot be created ({error.strerror})."
             )
-            raise MountError(409, message, "mount_point.unusable", errors={"name": message}) from None
+            raise MountError(
+                409, message, "mount_point.unusable", errors={"name": message}
+            ) from None
 
     async def _start(self, mount: _Mount, command: MountCommand) -> None:
         for path, content in command.secret_files.items():
@@ -416,7 +416,10 @@ class MountSupervisor:
                 preexec_fn=_stop_with_parent,
             )
         except OSError as error:
-            mount.state, mount.error = FAILED, f"{mount.tool} could not be started ({error.strerror})."
+            mount.state, mount.error = (
+                FAILED,
+                f"{mount.tool} could not be started ({error.strerror}).",
+            )
             return
         mount.tasks.append(asyncio.ensure_future(self._read_output(mount)))
         deadline = time.monotonic() + self.mount_timeout
@@ -485,7 +488,9 @@ class MountSupervisor:
         mount.state = LOST
         line = mount.error_line()
         mount.error = f"{mount.tool} stopped (exit code {code})" + (f": {line}" if line else ".")
-        log.warning("The mount of S3 connector '%s' was lost: %s", mount.connector.name, mount.error)
+        log.warning(
+            "The mount of S3 connector '%s' was lost: %s", mount.connector.name, mount.error
+        )
 
     async def _unmount(self, connector: Connector, force: bool) -> None:
         mount = self._mounts.get(connector.id)
@@ -506,17 +511,21 @@ class MountSupervisor:
                     "mount.unmount_failed",
                 )
         if mount is not None:
-            await self._stop_process(mount)
+            # After a lazy unmount the tool serves the files still open until it is
+            # stopped: a short grace, then it is told to stop.
+            await self._stop_process(mount, grace=1.0 if force else None)
             self._mounts.pop(connector.id, None)
             await asyncio.to_thread(shutil.rmtree, mount.private_dir, True)
         await asyncio.to_thread(_remove_empty_dir, local_path)
 
-    async def _stop_process(self, mount: _Mount) -> None:
+    async def _stop_process(self, mount: _Mount, grace: float | None = None) -> None:
         mount.stopping = True
         process = mount.process
         if process is not None and process.returncode is None:
             try:
-                await asyncio.wait_for(process.wait(), self.unmount_timeout / 2)
+                await asyncio.wait_for(
+                    process.wait(), self.unmount_timeout / 2 if grace is None else grace
+                )
             except asyncio.TimeoutError:
                 # After a lazy unmount, s3fs -f lingers until it is told to stop.
                 with contextlib.suppress(ProcessLookupError):
