@@ -3,6 +3,7 @@ import * as React from 'react';
 
 import { formatUTCDate } from '../connectors/format';
 import { IConnector, ITestResult } from '../connectors/types';
+import { backendLabel, MountState } from './MountState';
 
 /** The actions a user can take on one connector. */
 export interface IConnectorActions {
@@ -11,6 +12,8 @@ export interface IConnectorActions {
   edit(connector: IConnector): void;
   test(connector: IConnector): void;
   remove(connector: IConnector): void;
+  /** Mount an active mount-backend connector again. */
+  remount(connector: IConnector): void;
 }
 
 export interface IConnectorDetailsProps {
@@ -47,11 +50,7 @@ export function ConnectorDetails(props: IConnectorDetailsProps): JSX.Element {
       trans.__('Mode'),
       c.mode === 'read-only' ? trans.__('Read-only') : trans.__('Read-write')
     ],
-    [
-      'backend',
-      trans.__('Backend'),
-      c.backend === 'direct' ? trans.__('Direct') : trans.__('Proxy')
-    ],
+    ['backend', trans.__('Backend'), backendLabel(c.backend, trans)],
     ['creator', trans.__('Creator'), c.creator || dash],
     [
       'created_at',
@@ -76,6 +75,7 @@ export function ConnectorDetails(props: IConnectorDetailsProps): JSX.Element {
           </React.Fragment>
         ))}
       </dl>
+      {c.mount && <MountState connector={c} mount={c.mount} trans={trans} />}
       {props.writeChecks === 'ignored' && (
         <div
           className="jp-S3Connectors-note jp-mod-warning"
@@ -109,12 +109,21 @@ export function ConnectorDetails(props: IConnectorDetailsProps): JSX.Element {
         >
           {c.active ? trans.__('Deactivate') : trans.__('Activate')}
         </button>
-        {c.active && (
+        {c.active && (!c.mount || c.mount.state === 'mounted') && (
           <button
             className="jp-Button jp-mod-styled jp-mod-accept"
             onClick={() => actions.browse(c)}
           >
             {trans.__('Browse files')}
+          </button>
+        )}
+        {c.active && c.mount && c.mount.state !== 'mounted' && (
+          <button
+            className="jp-Button jp-mod-styled jp-mod-accept"
+            data-action="remount"
+            onClick={() => actions.remount(c)}
+          >
+            {trans.__('Remount')}
           </button>
         )}
         <button

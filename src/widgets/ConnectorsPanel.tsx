@@ -61,6 +61,7 @@ export class ConnectorsPanel extends SidePanel {
       browse: run(CommandIDs.openBrowser),
       test: run(CommandIDs.test),
       remove: run(CommandIDs.remove),
+      remount: run(CommandIDs.remount),
       toggleActive: (connector: IConnector) =>
         void commands.execute(
           connector.active ? CommandIDs.deactivate : CommandIDs.activate,

@@ -53,7 +53,9 @@ function mismatches(actual: any, expected: unknown, where = 'body'): string[] {
     return typeof actual === 'string' ? [] : [`${where}: not a string`];
   }
   if (expected === '<object>') {
-    return actual !== null && typeof actual === 'object' && !Array.isArray(actual)
+    return actual !== null &&
+      typeof actual === 'object' &&
+      !Array.isArray(actual)
       ? []
       : [`${where}: not an object`];
   }
