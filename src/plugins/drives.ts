@@ -17,7 +17,7 @@ import { driveNameOf } from '../bucket/names';
 import { BucketSettings } from '../bucket/settings';
 import { whenStartupOpened } from '../bucket/startup';
 import { IConnectorsModel } from '../tokens';
-import { closeDocumentsOfDrive } from '../widgets/dirtyDocuments';
+import { closeDocumentsBelow } from '../widgets/dirtyDocuments';
 /* eslint-enable jupyter/prefer-lazy-imports */
 
 const PLUGIN_ID = 'jupyterlab-s3-connectors:drives';
@@ -75,7 +75,11 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
       // finish, so that those documents are found and closed here rather than
       // opened on a drive whose browser is gone ("Cannot open").
       await Promise.all([app.restored, startupOpened]);
-      return closeDocumentsOfDrive(app, docManager, driveNameOf(connector.id), {
+      // A mounted bucket's documents are files of the main drive below its folder.
+      const prefix = connector.mount?.path
+        ? `${connector.mount.path}/`
+        : `${driveNameOf(connector.id)}:`;
+      return closeDocumentsBelow(app, docManager, prefix, {
         trans,
         title: trans.__('Deactivate "%1"', connector.name)
       });
