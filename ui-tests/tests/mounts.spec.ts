@@ -85,6 +85,7 @@ test.describe('mount backends', () => {
     ).toContainText('A bucket for the UI tests');
     await page.menu.clickMenuItem('File>Close All Tabs');
 
+    await openPanel(page);
     await item.getByRole('button', { name: 'Deactivate' }).click();
     await expect(item.locator('.jp-S3Connectors-badge-mount')).toHaveCount(0);
     const after = (await listConnectors(request)).find(
