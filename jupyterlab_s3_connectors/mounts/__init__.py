@@ -4,7 +4,9 @@
 - :mod:`.commands` builds each tool's command line and environment (pure, no secret on a
   command line);
 - :mod:`.mountinfo` reads the kernel's table of mounts without touching a FUSE file system;
-- :mod:`.supervisor` runs the tools as supervised child processes and keeps their state.
+- :mod:`.state` holds a mount's state and the tool's output its errors are taken from;
+- :mod:`.supervisor` runs the tools as supervised child processes and keeps their state;
+- :mod:`.hooks` makes the contents manager refuse saves below read-only mounts.
 """
 
 from __future__ import annotations

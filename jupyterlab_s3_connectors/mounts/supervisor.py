@@ -23,138 +23,32 @@ import re
 import shutil
 import signal
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..connector import Connector, Credentials
 from .commands import BUILDERS, MountCommand
 from .mountinfo import is_mount_point, mounts_below
+from .state import (
+    CHANGEABLE_WHILE_MOUNTED,
+    FAILED,
+    LOST,
+    MOUNTED,
+    Mount,
+    MountError,
+    MountStatus,
+)
 from .tools import MOUNT_BACKENDS, MountEnvironment
 
 log = logging.getLogger(__name__)
 
-MOUNTING = "mounting"
-MOUNTED = "mounted"
-FAILED = "failed"
-LOST = "lost"
+__all__ = ["MountError", "MountStatus", "MountSupervisor"]
 
-#: Fields that may change while a connector is mounted (everything else changes the mount).
-CHANGEABLE_WHILE_MOUNTED = frozenset({"description"})
-
+#: prctl's option: a signal for the child when its parent dies.
 _PR_SET_PDEATHSIG = 1
 
-_ERROR_WORDS_RE = re.compile(r"error|fail|denied|forbidden|invalid|refused|unable|could not", re.I)
-#: The timestamps that start s3fs's and rclone's lines.
-_TIMESTAMP_RE = re.compile(r"^(\d{4}-\d\d-\d\dT[\d:.]+Z|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)\s*")
-#: s3fs's "[ERR] curl.cpp:CheckBucket(3421): " (the level stays, the source goes).
-_SOURCE_RE = re.compile(r"^(\[[A-Z]{3}\])?\s*[\w.]+\.cpp:\w+\(\d+\):\s*")
-#: An S3 error document quoted in a line.
-_S3_ERROR_RE = re.compile(
-    r"<\?xml[^>]*>\s*<Error>\s*<Code>([^<]*)</Code>\s*<Message>([^<]*)</Message>.*?(</Error>|$)"
-)
-#: Lines that say only that something failed before.
-_GENERIC_RE = re.compile(r"Exiting FUSE event loop due to errors|retry to connect by signature")
 #: What a busy mount point makes fusermount say.
 _BUSY_RE = re.compile(r"busy", re.I)
-
-
-class MountError(Exception):
-    """A mount or unmount refused or failed; ``status`` is the HTTP status to answer.
-
-    ``errors`` maps request fields to messages; ``code`` is a stable key of the reason.
-    """
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        code: str,
-        errors: Mapping[str, str] | None = None,
-        mount: MountStatus | None = None,
-    ):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.code = code
-        self.errors = dict(errors or {})
-        self.mount = mount
-
-
-@dataclass
-class MountStatus:
-    """What the API says about a connector's mount."""
-
-    state: str
-    error: str | None
-    #: The mount point relative to the server's root directory ('/'-separated), or None
-    #: when the mount root is outside it.
-    path: str | None
-    local_path: str
-
-    def to_api(self) -> dict[str, Any]:
-        return {
-            "state": self.state,
-            "error": self.error,
-            "path": self.path,
-            "local_path": self.local_path,
-        }
-
-
-@dataclass
-class _Mount:
-    connector: Connector
-    local_path: str
-    private_dir: str
-    state: str = MOUNTING
-    error: str | None = None
-    process: asyncio.subprocess.Process | None = None
-    lines: deque[str] = field(default_factory=lambda: deque(maxlen=40))
-    #: Strings that must never appear in a stored or logged line (the secret).
-    hidden: tuple[str, ...] = field(default=(), repr=False)
-    stopping: bool = False
-    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
-
-    @property
-    def tool(self) -> str:
-        return self.connector.backend
-
-    def running(self) -> bool:
-        return self.process is not None and self.process.returncode is None
-
-    def clean(self, line: str) -> str:
-        for secret in self.hidden:
-            if secret:
-                line = line.replace(secret, "<redacted>")
-        return line
-
-    def error_line(self) -> str:
-        """The tool's most telling line: its last error (with the S3 error it quotes), else
-        its last line; timestamps and source positions removed."""
-        lines = [tidy_line(line) for line in self.lines if line.strip()]
-        lines = [line for line in lines if line and not _GENERIC_RE.search(line)]
-        s3_error = ""
-        for line in lines:
-            found = _S3_ERROR_RE.search(line)
-            if found:
-                s3_error = f"{found.group(1)}: {found.group(2)}"
-        chosen = ""
-        for line in reversed(lines):
-            if _ERROR_WORDS_RE.search(line):
-                chosen = line
-                break
-        chosen = chosen or (lines[-1] if lines else "")
-        chosen = _S3_ERROR_RE.sub(lambda m: f"{m.group(1)}: {m.group(2)}", chosen)
-        if s3_error and s3_error not in chosen:
-            chosen = f"{chosen} ({s3_error})" if chosen else s3_error
-        return chosen
-
-
-def tidy_line(line: str) -> str:
-    """A tool's log line without its timestamp and source position."""
-    line = _TIMESTAMP_RE.sub("", line.strip())
-    return _SOURCE_RE.sub(lambda m: m.group(1) + " " if m.group(1) else "", line).strip()
 
 
 class MountSupervisor:
@@ -177,7 +71,7 @@ class MountSupervisor:
         self._commands = dict(commands)
         self.mount_timeout = mount_timeout
         self.unmount_timeout = unmount_timeout
-        self._mounts: dict[str, _Mount] = {}
+        self._mounts: dict[str, Mount] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
     # -- queries ------------------------------------------------------------------------
@@ -288,7 +182,7 @@ class MountSupervisor:
                 log.error("S3 connector '%s' was not mounted: %s", connector.name, error.message)
                 self._mounts.setdefault(
                     connector.id,
-                    _Mount(connector, self.mount_point(connector), "", FAILED, error.message),
+                    Mount(connector, self.mount_point(connector), "", FAILED, error.message),
                 )
             except Exception as error:  # a store error: the connector stays unmounted
                 log.error("S3 connector '%s' was not mounted: %s", connector.name, error)
@@ -331,7 +225,7 @@ class MountSupervisor:
         tool = environment.tools[connector.backend]
         assert tool is not None
         command = BUILDERS[connector.backend](tool, connector, credentials, local_path, private_dir)
-        mount = _Mount(
+        mount = Mount(
             connector,
             local_path,
             private_dir,
@@ -393,7 +287,7 @@ class MountSupervisor:
                 409, message, "mount_point.unusable", errors={"name": message}
             ) from None
 
-    async def _start(self, mount: _Mount, command: MountCommand) -> None:
+    async def _start(self, mount: Mount, command: MountCommand) -> None:
         for path, content in command.secret_files.items():
             await asyncio.to_thread(_write_secret_file, path, content)
         log.info(
@@ -456,7 +350,7 @@ class MountSupervisor:
         mount.state = MOUNTED
         mount.tasks.append(asyncio.ensure_future(self._watch(mount)))
 
-    async def _first_listing(self, mount: _Mount) -> str:
+    async def _first_listing(self, mount: Mount) -> str:
         try:
             await asyncio.wait_for(asyncio.to_thread(os.listdir, mount.local_path), 30)
         except asyncio.TimeoutError:
@@ -466,7 +360,7 @@ class MountSupervisor:
             return mount.error_line() or f"Listing the bucket failed ({error.strerror})."
         return ""
 
-    async def _read_output(self, mount: _Mount) -> None:
+    async def _read_output(self, mount: Mount) -> None:
         process = mount.process
         assert process is not None and process.stdout is not None
         while True:
@@ -478,7 +372,7 @@ class MountSupervisor:
                 mount.lines.append(line)
                 log.debug("%s (%s): %s", mount.tool, mount.connector.name, line)
 
-    async def _watch(self, mount: _Mount) -> None:
+    async def _watch(self, mount: Mount) -> None:
         process = mount.process
         assert process is not None
         code = await process.wait()
@@ -518,7 +412,7 @@ class MountSupervisor:
             await asyncio.to_thread(shutil.rmtree, mount.private_dir, True)
         await asyncio.to_thread(_remove_empty_dir, local_path)
 
-    async def _stop_process(self, mount: _Mount, grace: float | None = None) -> None:
+    async def _stop_process(self, mount: Mount, grace: float | None = None) -> None:
         mount.stopping = True
         process = mount.process
         if process is not None and process.returncode is None:
@@ -540,7 +434,7 @@ class MountSupervisor:
             task.cancel()
         mount.tasks.clear()
 
-    async def _cleanup_failed(self, mount: _Mount) -> None:
+    async def _cleanup_failed(self, mount: Mount) -> None:
         await self._stop_process(mount)
         if is_mount_point(mount.local_path):
             await self._fusermount(mount.local_path, lazy=True)

@@ -10,7 +10,7 @@ import pytest
 from ..connector import Connector, Credentials
 from ..mounts.commands import rclone_command, s3fs_command
 from ..mounts.mountinfo import mount_points, mounts_below
-from ..mounts.supervisor import _Mount, tidy_line
+from ..mounts.state import Mount, tidy_line
 from ..mounts.tools import MountEnvironment, fuse_problem
 
 SECRET = "very-Secret-Key-0123456789"
@@ -137,7 +137,7 @@ def test_backend_problems_name_the_missing_piece():
 
 
 def test_error_line_is_the_tools_own_without_noise_or_secret():
-    mount = _Mount(connector(), "/m", "/p", hidden=(SECRET,))
+    mount = Mount(connector(), "/m", "/p", hidden=(SECRET,))
     for line in [
         "2026-11-30T02:00:52.520Z [INF] s3fs.cpp:s3fs_init(3382): init v1.90",
         "2026-11-30T02:00:52.525Z [ERR] curl.cpp:CheckBucket(3421): Check bucket failed, S3 "
@@ -154,5 +154,5 @@ def test_error_line_is_the_tools_own_without_noise_or_secret():
     assert "(AccessDenied: Access Denied)" in line
     assert SECRET not in line
     assert tidy_line("2026/11/30 02:00:45 ERROR : IO error: x") == "ERROR : IO error: x"
-    empty = _Mount(connector(), "/m", "/p")
+    empty = Mount(connector(), "/m", "/p")
     assert empty.error_line() == ""
