@@ -293,6 +293,15 @@ export class ConnectorsModel implements IConnectorsModel {
   ): Promise<IConnector> {
     const action = active ? 'activate' : 'deactivate';
     const query = force ? '?force=true' : '';
+    const before = this.find(id);
+    if (active && before?.mount && !before.active) {
+      // Mounting takes a moment (the tool starts, lists the bucket): say so.
+      this._upsert({
+        ...before,
+        mount: { ...before.mount, state: 'mounting', error: null }
+      });
+      this._changed.emit();
+    }
     let connector: IConnector;
     try {
       connector = await this._request<IConnector>(

@@ -4,7 +4,11 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
-import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
+import {
+  IDefaultFileBrowser,
+  IFileBrowserFactory
+} from '@jupyterlab/filebrowser';
+import { PathExt } from '@jupyterlab/coreutils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
@@ -36,7 +40,8 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
     ICommandPalette,
     ISettingRegistry,
     ITranslator,
-    JupyterFrontEnd.ITreeResolver
+    JupyterFrontEnd.ITreeResolver,
+    IDefaultFileBrowser
   ],
   activate: async (
     app: JupyterFrontEnd,
@@ -46,7 +51,8 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null,
-    treeResolver: JupyterFrontEnd.ITreeResolver | null
+    treeResolver: JupyterFrontEnd.ITreeResolver | null,
+    defaultBrowser: IDefaultFileBrowser | null
   ): Promise<void> => {
     translator = translator ?? nullTranslator;
     const trans = translator.load('jupyterlab_s3_connectors');
@@ -76,13 +82,24 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
       // opened on a drive whose browser is gone ("Cannot open").
       await Promise.all([app.restored, startupOpened]);
       // A mounted bucket's documents are files of the main drive below its folder.
-      const prefix = connector.mount?.path
-        ? `${connector.mount.path}/`
+      const mountPath = connector.mount?.path;
+      const prefix = mountPath
+        ? `${mountPath}/`
         : `${driveNameOf(connector.id)}:`;
-      return closeDocumentsBelow(app, docManager, prefix, {
+      const closed = await closeDocumentsBelow(app, docManager, prefix, {
         trans,
         title: trans.__('Deactivate "%1"', connector.name)
       });
+      const shown = defaultBrowser?.model.path ?? '';
+      if (
+        closed &&
+        mountPath &&
+        (shown === mountPath || shown.startsWith(prefix))
+      ) {
+        // The folder is about to go: the main file browser leaves it first.
+        await defaultBrowser!.model.cd(`/${PathExt.dirname(mountPath)}`);
+      }
+      return closed;
     });
 
     addBucketCommands(app, {

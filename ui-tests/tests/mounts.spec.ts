@@ -88,6 +88,9 @@ test.describe('mount backends', () => {
     await openPanel(page);
     await item.getByRole('button', { name: 'Deactivate' }).click();
     await expect(item.locator('.jp-S3Connectors-badge-mount')).toHaveCount(0);
+    // The main file browser left the folder before it went.
+    await expect(crumbs(browser)).toHaveText(['s3']);
+    await expect(page.locator('.jp-Dialog')).toHaveCount(0);
     const after = (await listConnectors(request)).find(
       c => c.id === connector.id
     ) as unknown as { active: boolean; mount: { state: string } };

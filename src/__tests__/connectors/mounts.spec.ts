@@ -33,7 +33,12 @@ describe('ConnectorsModel with mount backends', () => {
   it('keeps the mount state the server reports', async () => {
     const created = await model.create(input('mounted'));
     expect(created.mount?.state).toBe('unmounted');
+    const seen: string[] = [];
+    model.changed.connect(() =>
+      seen.push(model.find(created.id)?.mount?.state ?? '')
+    );
     const active = await model.activate(created.id);
+    expect(seen).toEqual(['mounting', 'mounted']);
     expect(active.mount).toEqual({
       state: 'mounted',
       error: null,
