@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..connector import Connector, Credentials
+from ..errors import StoreError
 from .commands import BUILDERS, MountCommand
 from .mountinfo import is_mount_point, mounts_below
 from .state import (
@@ -97,9 +98,11 @@ class MountSupervisor:
         if connector.backend not in MOUNT_BACKENDS:
             return None
         mount = self._mounts.get(connector.id)
-        local = mount.local_path if mount else self.mount_point(connector)
         if mount is None:
+            local = self.mount_point(connector)
             return MountStatus("unmounted", None, self.relative(local), local)
+        # A failed mount was never up: it would be where the connector's name says now.
+        local = self.mount_point(connector) if mount.state == FAILED else mount.local_path
         return MountStatus(mount.state, mount.error, self.relative(local), local)
 
     def read_only_mount_of(self, local_path: str) -> Connector | None:
@@ -184,8 +187,8 @@ class MountSupervisor:
                     connector.id,
                     Mount(connector, self.mount_point(connector), "", FAILED, error.message),
                 )
-            except Exception as error:  # a store error: the connector stays unmounted
-                log.error("S3 connector '%s' was not mounted: %s", connector.name, error)
+            except StoreError as error:  # its secret cannot be read: it stays unmounted
+                log.error("S3 connector '%s' was not mounted: %s", connector.name, error.message)
 
     async def shutdown(self) -> None:
         """At server stop: unmount everything (lazily: nothing may keep the server up)."""
@@ -409,7 +412,8 @@ class MountSupervisor:
             # stopped: a short grace, then it is told to stop.
             await self._stop_process(mount, grace=1.0 if force else None)
             self._mounts.pop(connector.id, None)
-            await asyncio.to_thread(shutil.rmtree, mount.private_dir, True)
+            if mount.private_dir:
+                await asyncio.to_thread(shutil.rmtree, mount.private_dir, True)
         await asyncio.to_thread(_remove_empty_dir, local_path)
 
     async def _stop_process(self, mount: Mount, grace: float | None = None) -> None:
