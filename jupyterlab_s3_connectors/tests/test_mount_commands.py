@@ -10,7 +10,8 @@ import pytest
 from ..connector import Connector, Credentials
 from ..mounts.commands import rclone_command, s3fs_command
 from ..mounts.mountinfo import mount_points, mounts_below
-from ..mounts.state import Mount, tidy_line
+from ..mounts.state import Mount, MountError, tidy_line
+from ..mounts.supervisor import MountSupervisor
 from ..mounts.tools import MountEnvironment, fuse_problem
 
 SECRET = "very-Secret-Key-0123456789"
@@ -156,3 +157,35 @@ def test_error_line_is_the_tools_own_without_noise_or_secret():
     assert tidy_line("2026/11/30 02:00:45 ERROR : IO error: x") == "ERROR : IO error: x"
     empty = Mount(connector(), "/m", "/p")
     assert empty.error_line() == ""
+
+
+async def test_no_fuse_refuses_before_anything_happens(tmp_path: Path):
+    environment = MountEnvironment(
+        tools={"s3fs": "/usr/bin/s3fs", "rclone": "/usr/bin/rclone", "fusermount3": "/f"},
+        fuse_problem="/dev/fuse does not exist.",
+    )
+    supervisor = MountSupervisor(
+        mount_root=str(tmp_path / "s3"),
+        root_dir=str(tmp_path),
+        runtime_dir=str(tmp_path / "runtime"),
+        probe=lambda: environment,
+        commands={},
+    )
+    with pytest.raises(MountError) as refused:
+        await supervisor.mount(connector(), CREDENTIALS)
+    assert refused.value.status == 400
+    assert refused.value.code == "backend.fuse"
+    assert "FUSE" in refused.value.errors["backend"]
+    assert not (tmp_path / "s3").exists()
+    assert not (tmp_path / "runtime").exists()
+    status = supervisor.status(connector())
+    assert status is not None and status.state == "unmounted"
+    assert status.path == "s3/demo"
+    outside = MountSupervisor(
+        mount_root="/srv/mounts",
+        root_dir=str(tmp_path),
+        runtime_dir=str(tmp_path),
+        probe=lambda: environment,
+        commands={},
+    )
+    assert outside.info()["mount_root"] is None
