@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 from jupyter_core.paths import jupyter_runtime_dir
@@ -15,6 +16,8 @@ from .errors import StoreError
 from .handlers import ProxyOptions, ServerOptions, api_handlers, proxy_handlers
 from .handlers.pool import UpstreamPool
 from .locations import KernelEnvironment, default_key_path, default_store_path
+from .mounts import MountSupervisor, probe_environment
+from .mounts.hooks import read_only_mount_hook
 from .redact import register_secret
 from .registry import ConnectorRegistry
 from .store import ConnectorStore
@@ -111,6 +114,40 @@ class S3ConnectorsApp(ExtensionApp):
         "title" is shown in the panel.""",
     )
 
+    mount_root = Unicode(
+        "s3",
+        config=True,
+        help="""Folder in which connectors with a mount backend (s3fs, rclone) are mounted,
+        each at <mount_root>/<connector name>: relative to the server's root_dir (the
+        default, "s3", shows them in the file browser as s3/<name>/), or absolute. Kernels
+        started by the server find it in JUPYTERLAB_S3_CONNECTORS_MOUNT_ROOT.""",
+    )
+
+    s3fs_command = Unicode(
+        "s3fs",
+        config=True,
+        help="The s3fs-fuse command (a name looked up in PATH, or a path) of the s3fs backend.",
+    )
+
+    rclone_command = Unicode(
+        "rclone",
+        config=True,
+        help="The rclone command (a name looked up in PATH, or a path) of the rclone backend.",
+    )
+
+    fusermount_command = Unicode(
+        "fusermount3",
+        config=True,
+        help="The command that unmounts FUSE mounts (fuse3's fusermount3).",
+    )
+
+    mount_timeout = Float(
+        30.0,
+        config=True,
+        help="""Seconds a mount tool may take to mount a bucket and list its top folder
+        before the mount is reported as failed.""",
+    )
+
     @default("store_path")
     def _default_store_path(self) -> str:
         return default_store_path()
@@ -140,6 +177,12 @@ class S3ConnectorsApp(ExtensionApp):
             for value in entry.get("keys", []) if isinstance(entry.get("keys"), list) else []:
                 if isinstance(value, str) and not value.startswith(("env:", "file:")):
                     register_secret(value.strip())
+        return proposal["value"]
+
+    @validate("mount_timeout")
+    def _validate_mount_timeout(self, proposal):
+        if proposal["value"] <= 0:
+            raise ValueError("S3ConnectorsApp.mount_timeout must be positive.")
         return proposal["value"]
 
     @validate("connection_timeout")
@@ -181,6 +224,7 @@ class S3ConnectorsApp(ExtensionApp):
         except StoreError as error:
             self.log.error("S3 connectors store error: %s", error.message)
         self._export_to_kernels()
+        self._initialize_mounts()
 
     def _export_to_kernels(self) -> None:
         """Tell the kernels this server starts (they inherit os.environ) where the store and
@@ -194,8 +238,43 @@ class S3ConnectorsApp(ExtensionApp):
             runtime_dir=jupyter_runtime_dir(),
         )
 
+    def _initialize_mounts(self) -> None:
+        """The mount supervisor, and the mount root in the environment of kernels."""
+        assert self.serverapp is not None
+        root_dir = os.path.abspath(os.path.expanduser(self.serverapp.root_dir))
+        mount_root = os.path.join(root_dir, os.path.expanduser(self.mount_root))
+        commands = {
+            "s3fs": self.s3fs_command,
+            "rclone": self.rclone_command,
+            "fusermount3": self.fusermount_command,
+        }
+        self.mounts = MountSupervisor(
+            mount_root=mount_root,
+            root_dir=root_dir,
+            runtime_dir=os.path.join(jupyter_runtime_dir(), "s3_connectors_mounts"),
+            probe=lambda: probe_environment(commands),
+            commands=commands,
+            mount_timeout=self.mount_timeout,
+        )
+        os.environ["JUPYTERLAB_S3_CONNECTORS_MOUNT_ROOT"] = self.mounts.mount_root
+        contents_manager = getattr(self.serverapp, "contents_manager", None)
+        if contents_manager is not None and hasattr(contents_manager, "register_pre_save_hook"):
+            contents_manager.register_pre_save_hook(read_only_mount_hook(self.mounts))
+
+    async def _start_jupyter_server_extension(self, serverapp) -> None:
+        """Mount the active connectors with a mount backend again (the loop is running)."""
+        await self.start_mounts()
+
+    async def start_mounts(self) -> None:
+        try:
+            connectors = await asyncio.to_thread(self.store.list_connectors)
+        except StoreError as error:
+            self.log.error("S3 connectors store error: %s", error.message)
+            return
+        await self.mounts.start(connectors, self.store.credentials_of)
+
     def initialize_handlers(self) -> None:
-        self.handlers.extend(api_handlers(self.store, self.options, self.registry))
+        self.handlers.extend(api_handlers(self.store, self.options, self.registry, self.mounts))
         self.upstream_pool = UpstreamPool()
         proxy_options = ProxyOptions(
             request_timeout=self.proxy_request_timeout,
@@ -206,10 +285,13 @@ class S3ConnectorsApp(ExtensionApp):
         self.handlers.extend(proxy_handlers(self.store, self.options, proxy_options, self.registry))
 
     async def stop_extension(self) -> None:
-        """Close the proxy's idle connections to the endpoints."""
+        """Unmount the mounted connectors; close the proxy's idle connections."""
         pool = getattr(self, "upstream_pool", None)
         if pool is not None:
             pool.close()
         kernel_environment = getattr(self, "kernel_environment", None)
         if kernel_environment is not None:
             kernel_environment.restore()
+        mounts = getattr(self, "mounts", None)
+        if mounts is not None:
+            await mounts.shutdown()

@@ -32,7 +32,7 @@ WRITABLE_FIELDS = (*EDITABLE_FIELDS, "secret_access_key")
 READ_ONLY_FIELDS = ("id", "creator", "created_at", "updated_at", "active", "has_secret")
 
 MODES = ("read-only", "read-write")
-BACKENDS = ("proxy", "direct")
+BACKENDS = ("proxy", "direct", "s3fs", "rclone")
 
 DEFAULT_MODE = "read-write"
 DEFAULT_BACKEND = "proxy"
@@ -324,6 +324,7 @@ def _check(
     default_region: str,
     require_all: bool,
     allow_direct_backend: bool,
+    unavailable_backends: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], str | None]:
     errors: dict[str, str] = {}
     codes: dict[str, str] = {}
@@ -370,6 +371,18 @@ def _check(
             ),
         )
 
+    backend = str(fields.get("backend", ""))
+    if "backend" in body and backend in (unavailable_backends or {}):
+        # The reason (tool missing, FUSE unusable) comes from the server's look at itself.
+        refuse(
+            "backend",
+            FieldError(
+                "backend.unavailable",
+                (unavailable_backends or {})[backend]
+                or f"The '{backend}' backend cannot work on this Jupyter server.",
+            ),
+        )
+
     secret: str | None = None
     raw_secret = body.get("secret_access_key")
     if require_all or raw_secret not in (None, ""):
@@ -385,21 +398,34 @@ def _check(
 
 
 def validate_new_connector(
-    body: Mapping[str, Any], *, default_region: str, allow_direct_backend: bool = True
+    body: Mapping[str, Any],
+    *,
+    default_region: str,
+    allow_direct_backend: bool = True,
+    unavailable_backends: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], str]:
-    """Validate a creation request; return (normalised fields, secret)."""
+    """Validate a creation request; return (normalised fields, secret).
+
+    ``unavailable_backends`` maps the backends that cannot work on this server (a mount
+    tool missing, FUSE unusable) to the reason, which becomes the field's message.
+    """
     fields, secret = _check(
         body,
         default_region=default_region,
         require_all=True,
         allow_direct_backend=allow_direct_backend,
+        unavailable_backends=unavailable_backends,
     )
     assert secret is not None
     return fields, secret
 
 
 def validate_connector_changes(
-    body: Mapping[str, Any], *, default_region: str, allow_direct_backend: bool = True
+    body: Mapping[str, Any],
+    *,
+    default_region: str,
+    allow_direct_backend: bool = True,
+    unavailable_backends: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], str | None]:
     """Validate a partial update; return (normalised changed fields, new secret or None)."""
     return _check(
@@ -407,6 +433,7 @@ def validate_connector_changes(
         default_region=default_region,
         require_all=False,
         allow_direct_backend=allow_direct_backend,
+        unavailable_backends=unavailable_backends,
     )
 
 

@@ -10,7 +10,12 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { IConnector, IConnectorDefaults } from './connectors/types';
 import { IConnectorsModel } from './tokens';
-import { pickConnector, showConnectorForm } from './widgets/dialogs';
+import { ConnectorsAPIError } from './requests';
+import {
+  confirmForcedUnmount,
+  pickConnector,
+  showConnectorForm
+} from './widgets/dialogs';
 
 /**
  * The command IDs of the extension.
@@ -24,6 +29,7 @@ export namespace CommandIDs {
   export const remove = 's3-connectors:delete-connector';
   export const activate = 's3-connectors:activate';
   export const deactivate = 's3-connectors:deactivate';
+  export const remount = 's3-connectors:remount';
   export const openBrowser = 's3-connectors:open-browser';
   export const copyS3Uri = 's3-connectors:copy-s3-uri';
   export const copyShareableLink = 's3-connectors:copy-shareable-link';
@@ -51,6 +57,7 @@ export const PALETTE_COMMANDS = [
   CommandIDs.edit,
   CommandIDs.activate,
   CommandIDs.deactivate,
+  CommandIDs.remount,
   CommandIDs.remove,
   CommandIDs.publish,
   CommandIDs.unpublish
@@ -410,7 +417,10 @@ function addListCommands(context: ICommandContext): void {
         return;
       }
       try {
-        if (connector.active && !(await model.deactivate(connector.id))) {
+        if (
+          connector.active &&
+          !(await deactivateOrAsk(model, connector, trans))
+        ) {
           return;
         }
         await model.remove(connector.id);
@@ -520,12 +530,72 @@ function addStateCommands(context: ICommandContext): void {
         return;
       }
       try {
-        return await model.deactivate(connector.id);
+        return await deactivateOrAsk(model, connector, trans);
       } catch (error) {
         report(trans.__('Deactivating the connector'), error);
       }
     }
   });
+
+  commands.addCommand(CommandIDs.remount, {
+    describedBy: CONNECTOR_ARGS,
+    label: args =>
+      args.id ? trans.__('Remount') : trans.__('Remount S3 Connector…'),
+    caption: trans.__(
+      "Mount the connector's bucket again after its mount failed or was lost"
+    ),
+    isEnabled: args => {
+      const c = typeof args.id === 'string' ? model.find(args.id) : undefined;
+      return !c || (c.active && !!c.mount);
+    },
+    execute: async args => {
+      const connector = await resolve(
+        args,
+        trans.__('Remount the connector…'),
+        c => c.active && !!c.mount
+      );
+      if (!connector) {
+        return;
+      }
+      try {
+        const remounted = await model.remount(connector.id);
+        Notification.success(
+          trans.__(
+            'Connector "%1" is mounted at %2.',
+            remounted.name,
+            remounted.mount?.path ?? remounted.mount?.local_path ?? ''
+          ),
+          { autoClose: 3000 }
+        );
+        return remounted;
+      } catch (error) {
+        report(trans.__('Remounting the connector'), error);
+      }
+    }
+  });
+}
+
+/**
+ * Deactivate; when the mount is busy, say so and offer to unmount anyway.
+ *
+ * @returns the connector, or null when it stays active.
+ */
+async function deactivateOrAsk(
+  model: IConnectorsModel,
+  connector: IConnector,
+  trans: TranslationBundle
+): Promise<IConnector | null> {
+  try {
+    return await model.deactivate(connector.id);
+  } catch (error) {
+    if (!(error instanceof ConnectorsAPIError) || error.code !== 'mount.busy') {
+      throw error;
+    }
+    if (!(await confirmForcedUnmount(connector, error.message, trans))) {
+      return null;
+    }
+    return model.deactivate(connector.id, { force: true, skipGuards: true });
+  }
 }
 
 /**

@@ -14,7 +14,9 @@ export class ConnectorsAPIError extends Error {
   constructor(
     message: string,
     readonly status: number,
-    readonly fieldErrors: FieldErrors = {}
+    readonly fieldErrors: FieldErrors = {},
+    /** The server's stable code of the reason, when it gives one (`mount.busy`…). */
+    readonly code: string = ''
   ) {
     super(message);
     this.name = 'ConnectorsAPIError';
@@ -78,7 +80,8 @@ export async function requestAPI<T>(
     throw new ConnectorsAPIError(
       fromServer || `${response.status} ${response.statusText}`,
       response.status,
-      (data && data.errors) || {}
+      (data && data.errors) || {},
+      data && typeof data.code === 'string' ? data.code : ''
     );
   }
   return data as T;

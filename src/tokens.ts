@@ -47,8 +47,16 @@ export interface IConnectorsModel extends IDisposable {
   publish(id: string, catalog: string): Promise<IConnector>;
   unpublish(id: string, catalog: string): Promise<void>;
   activate(id: string): Promise<IConnector>;
-  /** Resolves to null when a deactivation guard kept the connector active. */
-  deactivate(id: string): Promise<IConnector | null>;
+  /**
+   * Resolves to null when a deactivation guard kept the connector active.
+   * A busy mount rejects with a `ConnectorsAPIError` of code `mount.busy`.
+   */
+  deactivate(
+    id: string,
+    options?: IConnectorsModel.IDeactivateOptions
+  ): Promise<IConnector | null>;
+  /** Mount an active mount-backend connector again. */
+  remount(id: string): Promise<IConnector>;
   /** Resolves after the first load from the server, whether it succeeded or not. */
   readonly ready: Promise<void>;
   /**
@@ -92,6 +100,13 @@ export interface IConnectorsModel extends IDisposable {
 
 export namespace IConnectorsModel {
   export type DeactivationGuard = (connector: IConnector) => Promise<boolean>;
+
+  export interface IDeactivateOptions {
+    /** Unmount a busy mount anyway (a lazy unmount). */
+    force?: boolean;
+    /** The guards already agreed (a second attempt). */
+    skipGuards?: boolean;
+  }
 
   export type Status = 'loading' | 'ready' | 'error' | 'missing-server';
 

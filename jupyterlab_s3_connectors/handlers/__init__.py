@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..mounts import MountSupervisor
 from ..registry import ConnectorRegistry
 from ..store import ConnectorStore
 from .base import AUTH_RESOURCE, ApiError, S3ConnectorsHandler, ServerOptions
@@ -16,6 +17,7 @@ from .connectors import (
     ConnectorsHandler,
     CredentialsHandler,
     InfoHandler,
+    MountHandler,
     PresignHandler,
     PublishHandler,
 )
@@ -28,10 +30,18 @@ _ID = r"(?P<connector_id>[^/]+)"
 
 
 def api_handlers(
-    store: ConnectorStore, options: ServerOptions, registry: ConnectorRegistry | None = None
+    store: ConnectorStore,
+    options: ServerOptions,
+    registry: ConnectorRegistry | None = None,
+    mounts: MountSupervisor | None = None,
 ) -> list[tuple[str, Any, dict]]:
     """The REST API routes with their dependencies, for ``ExtensionApp.handlers``."""
-    deps = {"store": store, "options": options, "registry": registry or ConnectorRegistry(store)}
+    deps = {
+        "store": store,
+        "options": options,
+        "registry": registry or ConnectorRegistry(store),
+        "mounts": mounts,
+    }
     return [
         (f"{API_PREFIX}/connectors", ConnectorsHandler, deps),
         (f"{API_PREFIX}/connectors/{_ID}", ConnectorHandler, deps),
@@ -47,6 +57,11 @@ def api_handlers(
             deps,
         ),
         (f"{API_PREFIX}/catalogs", CatalogsHandler, deps),
+        (
+            f"{API_PREFIX}/connectors/{_ID}/(?P<action>mount|remount)",
+            MountHandler,
+            deps,
+        ),
         (f"{API_PREFIX}/connectors/{_ID}/credentials", CredentialsHandler, deps),
         (f"{API_PREFIX}/connectors/{_ID}/presign", PresignHandler, deps),
         (f"{API_PREFIX}/info", InfoHandler, deps),

@@ -14,8 +14,10 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado.web import HTTPError
 
 from ..catalogs import CatalogError, split_published_id
+from ..connector import Connector
 from ..creator import creator_name
 from ..errors import ConnectorActive, ConnectorNotFound, DuplicateName, StoreError
+from ..mounts import MountError, MountSupervisor
 from ..policy import Refused
 from ..registry import ConnectorRegistry
 from ..store import ConnectorStore
@@ -80,12 +82,52 @@ class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
         store: ConnectorStore,
         options: ServerOptions,
         registry: ConnectorRegistry | None = None,
+        mounts: MountSupervisor | None = None,
     ) -> None:
         super().initialize(name)
         self.store = store
         #: The user's own connectors and those of the catalogs, looked up by id.
         self.registry = registry or ConnectorRegistry(store)
         self.server_options = options
+        self.mounts = mounts
+
+    def connector_answer(
+        self, connector: Connector, data: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A connector as the API shows it (``data``, or its own fields); with ``mount``
+        for the mount backends."""
+        data = dict(data) if data is not None else connector.to_api()
+        status = self.mounts.status(connector) if self.mounts else None
+        if status is not None:
+            data["mount"] = status.to_api()
+        return data
+
+    async def connector_answer_of(self, connector_id: str) -> dict[str, Any]:
+        """The answer for a connector of the user's or of a catalog, read now."""
+        connector = await self.call_store(self.registry.get, connector_id)
+        described = await self.call_store(self.registry.describe, connector_id)
+        return self.connector_answer(connector, described)
+
+    def force_requested(self) -> bool:
+        """Whether the request asks for a forced (lazy) unmount: ``?force=true``."""
+        return self.get_query_argument("force", "").lower() in ("1", "true", "yes")
+
+    def unavailable_backends(self) -> dict[str, str]:
+        """Mount backends that cannot work on this server -> why (for the validators)."""
+        if self.mounts is None:
+            return {}
+        environment = self.mounts.environment()
+        found = {b: environment.backend_problem(b) for b in ("s3fs", "rclone")}
+        return {backend: problem for backend, problem in found.items() if problem}
+
+    def mount_error(self, error: MountError) -> ApiError:
+        """The HTTP answer of a refused or failed mount or unmount."""
+        extra: dict[str, Any] = {"code": error.code}
+        if error.errors:
+            extra["errors"] = error.errors
+        if error.mount is not None:
+            extra["mount"] = error.mount.to_api()
+        return ApiError(error.status, error.message, **extra)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")

@@ -1,4 +1,4 @@
-"""REST API of the connectors: CRUD, activation, connection test and server info."""
+"""REST API of the connectors: CRUD, activation and mounts, connection test, server info."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from jupyter_core.utils import ensure_async
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import url_path_join
 
+from ..connector import Connector
+from ..mounts import MOUNT_BACKENDS, MountError
 from ..policy import check_credentials_access, check_link_access, check_link_request
 from ..presign import presign_get
 from ..s3check import check_connection
@@ -25,7 +27,7 @@ class ConnectorsHandler(S3ConnectorsHandler):
     @authorized
     async def get(self) -> None:
         connectors = await self.call_store(self.store.list_connectors)
-        self.write_json({"connectors": [c.to_api() for c in connectors]})
+        self.write_json({"connectors": [self.connector_answer(c) for c in connectors]})
 
     @tornado.web.authenticated
     @authorized
@@ -35,11 +37,12 @@ class ConnectorsHandler(S3ConnectorsHandler):
             self.read_json_object(),
             default_region=self.server_options.default_region,
             allow_direct_backend=self.server_options.allow_direct_backend,
+            unavailable_backends=self.unavailable_backends(),
         )
         connector = await self.call_store(self.store.create, fields, secret, self.user_name())
         self.log.info("Created S3 connector '%s' (%s)", connector.name, connector.id)
         self.set_header("Location", url_path_join(self.request.path, connector.id))
-        self.write_json(connector.to_api(), status=201)
+        self.write_json(self.connector_answer(connector), status=201)
 
 
 class ConnectorHandler(S3ConnectorsHandler):
@@ -48,21 +51,35 @@ class ConnectorHandler(S3ConnectorsHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, connector_id: str) -> None:
-        self.write_json(await self.call_store(self.registry.describe, connector_id))
+        self.write_json(await self.connector_answer_of(connector_id))
 
     @tornado.web.authenticated
     @authorized
     async def patch(self, connector_id: str) -> None:
         self.refuse_published(connector_id, "edited")
+        current = await self.call_store(self.store.get, connector_id)
+        # A backend that cannot work here is refused when it is chosen, not when an
+        # existing connector with it is edited.
+        unavailable = {
+            backend: problem
+            for backend, problem in self.unavailable_backends().items()
+            if backend != current.backend
+        }
         changes, secret = self.check_request(
             validate_connector_changes,
             self.read_json_object(),
             default_region=self.server_options.default_region,
             allow_direct_backend=self.server_options.allow_direct_backend,
+            unavailable_backends=unavailable,
         )
+        if self.mounts is not None:
+            try:
+                self.mounts.check_change(current, changes, secret is not None)
+            except MountError as error:
+                raise self.mount_error(error) from None
         connector = await self.call_store(self.store.update, connector_id, changes, secret)
         self.log.info("Updated S3 connector '%s' (%s)", connector.name, connector.id)
-        self.write_json(connector.to_api())
+        self.write_json(self.connector_answer(connector))
 
     @tornado.web.authenticated
     @authorized
@@ -76,13 +93,79 @@ class ConnectorHandler(S3ConnectorsHandler):
 
 
 class ActivationHandler(S3ConnectorsHandler):
-    """``connectors/<id>/activate`` and ``.../deactivate`` (POST, idempotent)."""
+    """``connectors/<id>/activate`` and ``.../deactivate`` (POST, idempotent).
+
+    For a mount backend, activating mounts the bucket first (the connector becomes active
+    only once it is mounted) and deactivating unmounts it first: a busy mount is a 409
+    unless ``?force=true`` (a lazy unmount).
+    """
 
     @tornado.web.authenticated
     @authorized("execute")
     async def post(self, connector_id: str, action: str) -> None:
-        await self.call_store(self.registry.set_active, connector_id, action == "activate")
-        self.write_json(await self.call_store(self.registry.describe, connector_id))
+        activate = action == "activate"
+        connector = await self.call_store(self.registry.get, connector_id)
+        if connector.backend in MOUNT_BACKENDS and self.mounts is not None:
+            try:
+                if activate:
+                    credentials = await self.call_store(self.registry.credentials_of, connector)
+                    await self.mounts.mount(connector, credentials)
+                else:
+                    await self.mounts.unmount(connector, force=self.force_requested())
+            except MountError as error:
+                self.log.warning(
+                    "S3 connector '%s' could not be %s: %s",
+                    connector.name,
+                    "mounted" if activate else "unmounted",
+                    error.message,
+                )
+                raise self.mount_error(error) from None
+        await self.call_store(self.registry.set_active, connector_id, activate)
+        self.write_json(await self.connector_answer_of(connector_id))
+
+
+class MountHandler(S3ConnectorsHandler):
+    """``connectors/<id>/mount`` (GET: the mount's state) and ``.../remount`` (POST: mount
+    an active connector again, after its mount was lost or failed)."""
+
+    async def _mount_connector(self, connector_id: str) -> Connector:
+        connector = await self.call_store(self.registry.get, connector_id)
+        if connector.backend not in MOUNT_BACKENDS or self.mounts is None:
+            raise ApiError(
+                400,
+                f"Connector '{connector.name}' has the {connector.backend} backend, "
+                "which does not mount its bucket.",
+                errors={"backend": "Not a mount backend."},
+            )
+        return connector
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, connector_id: str, action: str) -> None:
+        if action != "mount":
+            raise ApiError(405, "Use POST to remount.")
+        connector = await self._mount_connector(connector_id)
+        assert self.mounts is not None
+        status = self.mounts.status(connector)
+        assert status is not None
+        self.write_json(status.to_api())
+
+    @tornado.web.authenticated
+    @authorized("execute")
+    async def post(self, connector_id: str, action: str) -> None:
+        if action != "remount":
+            raise ApiError(405, "Use GET for the mount's state, POST .../remount to remount.")
+        connector = await self._mount_connector(connector_id)
+        assert self.mounts is not None
+        if not connector.active:
+            raise ApiError(409, f"Connector '{connector.name}' is not active: activate it.")
+        credentials = await self.call_store(self.registry.credentials_of, connector)
+        try:
+            await self.mounts.remount(connector, credentials)
+        except MountError as error:
+            raise self.mount_error(error) from None
+        self.log.info("Remounted S3 connector '%s'", connector.name)
+        self.write_json(await self.connector_answer_of(connector_id))
 
 
 class ConnectionTestHandler(S3ConnectorsHandler):
@@ -151,6 +234,7 @@ class InfoHandler(S3ConnectorsHandler):
                 "allow_direct_backend": self.server_options.allow_direct_backend,
                 "default_region": self.server_options.default_region,
                 "permissions": permissions,
+                "mounts": self.mounts.info() if self.mounts else None,
             }
         )
 

@@ -31,6 +31,8 @@ def mismatches(actual: Any, expected: Any, where: str = "body") -> list[str]:
     """Where ``actual`` differs from the contract's ``expected`` (empty when it matches)."""
     if expected == "<string>":
         return [] if isinstance(actual, str) else [f"{where}: {actual!r} is not a string"]
+    if expected == "<object>":
+        return [] if isinstance(actual, dict) else [f"{where}: {actual!r} is not an object"]
     if expected == "<timestamp>":
         ok = isinstance(actual, str) and TIMESTAMP.match(actual)
         return [] if ok else [f"{where}: {actual!r} is not an ISO 8601 UTC time"]
@@ -64,6 +66,8 @@ def test_the_matcher_can_fail() -> None:
     assert mismatches({"t": "2026-11-28 04:00"}, {"t": "<timestamp>"}) != []
     assert mismatches([1], []) != []
     assert mismatches(None, "<string>") != []
+    assert mismatches("x", "<object>") != []
+    assert mismatches({"a": 1}, "<object>") == []
 
 
 async def test_the_server_answers_the_contract(api, moto_endpoint) -> None:

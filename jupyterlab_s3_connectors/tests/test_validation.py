@@ -43,7 +43,11 @@ def _case_id(case: dict[str, Any]) -> str:
 def test_shared_case(case: dict[str, Any]) -> None:
     """Each case of validation_cases.json gives exactly the expected code, or none."""
     body = {**TABLE["base"], case["field"]: _value(case["value"])}
-    options = {"default_region": "us-east-1", "allow_direct_backend": case.get("allowDirect", True)}
+    options = {
+        "default_region": "us-east-1",
+        "allow_direct_backend": case.get("allowDirect", True),
+        "unavailable_backends": {name: "" for name in case.get("unavailable", [])},
+    }
     if case.get("isNew", True):
         validate = validate_new_connector
     else:

@@ -11,7 +11,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { closeIcon } from '@jupyterlab/ui-components';
 
 import { CommandIDs } from '../commands';
-import { IConnector } from '../connectors/types';
+import { IConnector, isMountBackend } from '../connectors/types';
 import type { IConnectorsModel } from '../tokens';
 import { confirmPermanentDelete } from '../widgets/dialogs';
 import { BROWSER_CLASS } from './names';
@@ -64,6 +64,27 @@ export function addBucketCommands(
     };
   };
 
+  const openMountInFileBrowser = async (connector: IConnector) => {
+    const mount = connector.mount;
+    if (!connector.active || mount?.state !== 'mounted') {
+      return;
+    }
+    if (mount.path === null) {
+      Notification.info(
+        trans.__(
+          'Connector "%1" is mounted at %2, outside the folder the file browser shows.',
+          connector.name,
+          mount.local_path
+        ),
+        { autoClose: 8000 }
+      );
+      return;
+    }
+    await commands.execute('filebrowser:go-to-path', {
+      path: mount.path
+    });
+  };
+
   commands.addCommand(CommandIDs.openBrowser, {
     label: args =>
       args.id
@@ -94,6 +115,11 @@ export function addBucketCommands(
       }
       if (!connector.active) {
         await commands.execute(CommandIDs.activate, { id: connector.id });
+      }
+      if (isMountBackend(connector.backend)) {
+        // A mounted bucket is a folder of the server: the main file browser shows it.
+        await openMountInFileBrowser(model.find(connector.id) ?? connector);
+        return;
       }
       const browser = await manager.whenMounted(connector.id);
       if (browser) {

@@ -6,7 +6,7 @@ import { Contents } from '@jupyterlab/services';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { CommandIDs } from '../commands';
-import { IConnector } from '../connectors/types';
+import { IConnector, isMountBackend } from '../connectors/types';
 import type { IConnectorsModel } from '../tokens';
 // Type-only: the drive and the AWS SDK load on first activation.
 import type { S3Drive } from '../drive';
@@ -82,6 +82,10 @@ export class BucketManager {
    * Register the connector's drive and show its file browser.
    */
   mount(connector: IConnector): Promise<FileBrowser | null> {
+    if (isMountBackend(connector.backend)) {
+      // Mounted on the server: the main file browser shows it, no drive here.
+      return Promise.resolve(null);
+    }
     this._unmountWhenMounted.delete(connector.id);
     const pending = this._pending.get(connector.id);
     if (pending) {
@@ -136,7 +140,7 @@ export class BucketManager {
     const connectors = this._model.connectors;
     for (const [id, mounted] of [...this._mounted]) {
       const current = connectors.find(c => c.id === id);
-      if (!current || !current.active) {
+      if (!current || !current.active || isMountBackend(current.backend)) {
         this.unmount(id);
       } else if (current.updated_at !== mounted.connector.updated_at) {
         this._mounted.delete(id);

@@ -8,6 +8,7 @@ import {
   IPermissions,
   ITestResult
 } from '../connectors/types';
+import { backendLabel, MountState } from './MountState';
 
 /** The actions a user can take on one connector. */
 export interface IConnectorActions {
@@ -18,6 +19,8 @@ export interface IConnectorActions {
   remove(connector: IConnector): void;
   publish(connector: IConnector, catalog: string): void;
   unpublish(connector: IConnector, catalog: string): void;
+  /** Mount an active mount-backend connector again. */
+  remount(connector: IConnector): void;
 }
 
 export interface IConnectorDetailsProps {
@@ -66,11 +69,7 @@ export function ConnectorDetails(props: IConnectorDetailsProps): JSX.Element {
       trans.__('Mode'),
       c.mode === 'read-only' ? trans.__('Read-only') : trans.__('Read-write')
     ],
-    [
-      'backend',
-      trans.__('Backend'),
-      c.backend === 'direct' ? trans.__('Direct') : trans.__('Proxy')
-    ],
+    ['backend', trans.__('Backend'), backendLabel(c.backend, trans)],
     ['creator', trans.__('Creator'), c.creator || dash],
     ...(c.catalog
       ? ([
@@ -105,6 +104,7 @@ export function ConnectorDetails(props: IConnectorDetailsProps): JSX.Element {
           </React.Fragment>
         ))}
       </dl>
+      {c.mount && <MountState connector={c} mount={c.mount} trans={trans} />}
       {props.writeChecks === 'ignored' && (
         <div
           className="jp-S3Connectors-note jp-mod-warning"
@@ -140,12 +140,23 @@ export function ConnectorDetails(props: IConnectorDetailsProps): JSX.Element {
             {c.active ? trans.__('Deactivate') : trans.__('Activate')}
           </button>
         )}
-        {may.execute && c.active && (
+        {may.execute &&
+          c.active &&
+          (!c.mount || c.mount.state === 'mounted') && (
+            <button
+              className="jp-Button jp-mod-styled jp-mod-accept"
+              onClick={() => actions.browse(c)}
+            >
+              {trans.__('Browse files')}
+            </button>
+          )}
+        {may.execute && c.active && c.mount && c.mount.state !== 'mounted' && (
           <button
             className="jp-Button jp-mod-styled jp-mod-accept"
-            onClick={() => actions.browse(c)}
+            data-action="remount"
+            onClick={() => actions.remount(c)}
           >
-            {trans.__('Browse files')}
+            {trans.__('Remount')}
           </button>
         )}
         {may.write && editable && (

@@ -5,6 +5,7 @@ import { IConnector } from '../connectors/types';
 import { bucketIcon } from '../icons';
 import { IConnectorsModel } from '../tokens';
 import { ConnectorDetails, IConnectorActions } from './ConnectorDetails';
+import { mountStateLabel } from './MountState';
 
 /** A shell command: not translated. */
 const ENABLE_COMMAND =
@@ -178,8 +179,23 @@ function ConnectorItem(
             <span
               className={`jp-S3Connectors-badge jp-S3Connectors-badge-${c.backend}`}
             >
-              {c.backend === 'direct' ? trans.__('direct') : trans.__('proxy')}
+              {c.backend === 'direct'
+                ? trans.__('direct')
+                : c.backend === 's3fs'
+                  ? trans.__('s3fs')
+                  : c.backend === 'rclone'
+                    ? trans.__('rclone')
+                    : trans.__('proxy')}
             </span>
+            {c.mount && (c.active || c.mount.state === 'failed') && (
+              <span
+                className={`jp-S3Connectors-badge jp-S3Connectors-badge-mount jp-mod-${c.mount.state}`}
+                data-mount-state={c.mount.state}
+                title={c.mount.error ?? ''}
+              >
+                {mountStateLabel(c.mount.state, trans)}
+              </span>
+            )}
             {c.active && (
               <span className="jp-S3Connectors-badge jp-S3Connectors-badge-active">
                 {trans.__('active')}

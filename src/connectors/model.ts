@@ -4,6 +4,7 @@ import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import {
+  ConnectorsAPIError,
   requestAPI,
   Requester,
   ServerExtensionMissingError
@@ -34,6 +35,7 @@ const ALL_PERMISSIONS: IPermissions = {
 export class ConnectorsModel implements IConnectorsModel {
   constructor(options: ConnectorsModel.IOptions = {}) {
     const settings = options.serverSettings;
+    this._mountPollInterval = options.mountPollInterval ?? 10000;
     this._request =
       options.requester ??
       (<T>(endpoint: string, init?: RequestInit) =>
@@ -161,6 +163,7 @@ export class ConnectorsModel implements IConnectorsModel {
       this._setConnectors(reply.connectors);
       this._status = 'ready';
       this._error = '';
+      this._scheduleMountPoll();
     } catch (error) {
       this._status =
         error instanceof ServerExtensionMissingError
@@ -224,18 +227,41 @@ export class ConnectorsModel implements IConnectorsModel {
   /**
    * Deactivate a connector, once every deactivation guard agrees.
    *
+   * A mounted connector whose mount is busy (a process holds a file open in
+   * it) rejects with a `ConnectorsAPIError` of code `mount.busy`; `force`
+   * unmounts anyway (a lazy unmount).
+   *
    * @returns the connector, or null when a guard kept it active.
    */
-  async deactivate(id: string): Promise<IConnector | null> {
+  async deactivate(
+    id: string,
+    options: IConnectorsModel.IDeactivateOptions = {}
+  ): Promise<IConnector | null> {
     const connector = this.find(id);
-    if (connector?.active) {
+    if (connector?.active && !options.skipGuards) {
       for (const guard of [...this._guards]) {
         if (!(await guard(connector))) {
           return null;
         }
       }
     }
-    return this._setActive(id, false);
+    return this._setActive(id, false, !!options.force);
+  }
+
+  /** Mount an active mount-backend connector again (after a loss or failure). */
+  async remount(id: string): Promise<IConnector> {
+    try {
+      const connector = await this._request<IConnector>(
+        `connectors/${encodeURIComponent(id)}/remount`,
+        { method: 'POST' }
+      );
+      this._upsert(connector);
+      this._changed.emit();
+      return connector;
+    } catch (error) {
+      await this._reloadAfterMountError(id, error);
+      throw error;
+    }
   }
 
   /** Ask the server to reach the bucket with the stored credentials. */
@@ -315,18 +341,88 @@ export class ConnectorsModel implements IConnectorsModel {
       return;
     }
     this._isDisposed = true;
+    if (this._mountPoll !== null) {
+      clearTimeout(this._mountPoll);
+      this._mountPoll = null;
+    }
     Signal.clearData(this);
   }
 
-  private async _setActive(id: string, active: boolean): Promise<IConnector> {
+  private async _setActive(
+    id: string,
+    active: boolean,
+    force = false
+  ): Promise<IConnector> {
     const action = active ? 'activate' : 'deactivate';
-    const connector = await this._request<IConnector>(
-      `connectors/${encodeURIComponent(id)}/${action}`,
-      { method: 'POST' }
-    );
+    const query = force ? '?force=true' : '';
+    const before = this.find(id);
+    if (active && before?.mount && !before.active) {
+      // Mounting takes a moment (the tool starts, lists the bucket): say so.
+      this._upsert({
+        ...before,
+        mount: { ...before.mount, state: 'mounting', error: null }
+      });
+      this._changed.emit();
+    }
+    let connector: IConnector;
+    try {
+      connector = await this._request<IConnector>(
+        `connectors/${encodeURIComponent(id)}/${action}${query}`,
+        { method: 'POST' }
+      );
+    } catch (error) {
+      await this._reloadAfterMountError(id, error);
+      throw error;
+    }
     this._upsert(connector);
     this._changed.emit();
     return connector;
+  }
+
+  /**
+   * A failed mount leaves its state (and the tool's message) on the server:
+   * load the connector again so the panel shows it.
+   */
+  private async _reloadAfterMountError(
+    id: string,
+    error: unknown
+  ): Promise<void> {
+    if (!(error instanceof ConnectorsAPIError) || !error.code) {
+      return;
+    }
+    if (!error.code.startsWith('mount')) {
+      return;
+    }
+    try {
+      const connector = await this._request<IConnector>(
+        `connectors/${encodeURIComponent(id)}`
+      );
+      this._upsert(connector);
+      this._changed.emit();
+    } catch (reason) {
+      console.warn('The connector could not be loaded again:', reason);
+    }
+  }
+
+  /**
+   * While a mounted connector is active, load the list again now and then, so
+   * a mount whose tool died shows as lost.
+   */
+  private _scheduleMountPoll(): void {
+    if (this._mountPoll !== null) {
+      clearTimeout(this._mountPoll);
+      this._mountPoll = null;
+    }
+    const watched = this._connectors.some(c => c.active && c.mount);
+    if (!watched || this._isDisposed || !this._mountPollInterval) {
+      return;
+    }
+    this._mountPoll = setTimeout(() => {
+      this._mountPoll = null;
+      this.refresh().catch(reason =>
+        console.warn('S3 connectors could not be loaded:', reason)
+      );
+    }, this._mountPollInterval);
   }
 
   private async _reloadCatalogs(): Promise<void> {
@@ -383,6 +479,8 @@ export class ConnectorsModel implements IConnectorsModel {
   }
 
   private _request: Requester;
+  private _mountPoll: ReturnType<typeof setTimeout> | null = null;
+  private _mountPollInterval: number;
   private _connectors: IConnector[] = [];
   private _catalogs: ICatalog[] = [];
   private _status: IConnectorsModel.Status = 'loading';
@@ -412,5 +510,10 @@ export namespace ConnectorsModel {
     requester?: Requester;
     /** The Jupyter server's settings (the app's `serviceManager`'s). */
     serverSettings?: ServerConnection.ISettings;
+    /**
+     * Milliseconds between two loads of the list while a mounted connector is
+     * active (0: never); default 10 s.
+     */
+    mountPollInterval?: number;
   }
 }

@@ -5,8 +5,38 @@
 /** How a connector may change its bucket. */
 export type ConnectorMode = 'read-only' | 'read-write';
 
-/** How the browser reaches the bucket. */
-export type ConnectorBackend = 'proxy' | 'direct';
+/**
+ * How JupyterLab reaches the bucket: the browser drive through the server
+ * (`proxy`) or straight from the browser (`direct`), or a FUSE mount on the
+ * server (`s3fs`, `rclone`) shown in the main file browser.
+ */
+export type ConnectorBackend = 'proxy' | 'direct' | 's3fs' | 'rclone';
+
+/** The backends that mount the bucket on the server. */
+export const MOUNT_BACKENDS: ReadonlyArray<ConnectorBackend> = [
+  's3fs',
+  'rclone'
+];
+
+/** Whether a backend mounts the bucket on the server. */
+export function isMountBackend(backend: string): boolean {
+  return (MOUNT_BACKENDS as ReadonlyArray<string>).includes(backend);
+}
+
+/** The state of a connector's mount on the server. */
+export type MountState =
+  'unmounted' | 'mounting' | 'mounted' | 'failed' | 'lost';
+
+/** A mount backend connector's mount, as the server reports it. */
+export interface IMountStatus {
+  state: MountState;
+  /** The mount tool's own error line (failed, lost). */
+  error: string | null;
+  /** The mount point as a path of the main file browser (null: outside it). */
+  path: string | null;
+  /** The mount point on the server's file system. */
+  local_path: string;
+}
 
 /** The editable fields of a connector. */
 export interface IConnectorFields {
@@ -29,6 +59,8 @@ export interface IConnector extends IConnectorFields {
   created_at: string;
   updated_at: string;
   active: boolean;
+  /** Only for the mount backends. */
+  mount?: IMountStatus;
   /** Published connectors only: the catalog that holds this copy. */
   catalog?: string;
   /** Published connectors only: who published it, and when (UTC). */
@@ -89,12 +121,24 @@ export interface ITestResult {
   message: string;
 }
 
+/** What the server offers the mount backends. */
+export interface IMountsInfo {
+  /** The mount root as a path of the main file browser (null: outside it). */
+  mount_root: string | null;
+  fuse: { usable: boolean; problem: string };
+  tools: Record<string, { installed: boolean }>;
+  /** Each mount backend: whether it can work here, and why not. */
+  backends: Record<string, { available: boolean; problem: string }>;
+}
+
 /** What the server says about itself. */
 export interface IServerInfo {
   version: string;
   allow_direct_backend: boolean;
   default_region: string;
   permissions?: IPermissions;
+  /** Absent from servers older than the mount backends. */
+  mounts?: IMountsInfo | null;
 }
 
 /** Defaults for new connectors, from the settings. */

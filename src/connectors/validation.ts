@@ -50,7 +50,8 @@ export type ValidationCode =
   | 'secret_access_key.control'
   | 'mode.choice'
   | 'backend.choice'
-  | 'backend.disabled';
+  | 'backend.disabled'
+  | 'backend.unavailable';
 
 /** Field name → the code of the rule it breaks. */
 export type FieldCodes = Partial<Record<keyof IConnectorInput, ValidationCode>>;
@@ -80,6 +81,11 @@ export function validateConnector(
   for (const field of Object.keys(codes) as (keyof IConnectorInput)[]) {
     errors[field] = validationMessage(codes[field]!, trans);
   }
+  const reason = options.unavailableBackends?.[input.backend];
+  if (codes.backend === 'backend.unavailable' && reason) {
+    // The server's own words: which tool is missing, or why FUSE is unusable.
+    errors.backend = reason;
+  }
   return errors;
 }
 
@@ -89,6 +95,11 @@ export namespace validateConnector {
     isNew?: boolean;
     /** Whether the server accepts the `direct` backend. */
     allowDirect?: boolean;
+    /**
+     * Mount backends that cannot work on the server → why (a tool missing,
+     * FUSE unusable); an empty reason gets a generic message.
+     */
+    unavailableBackends?: Readonly<Record<string, string>>;
     trans?: TranslationBundle;
   }
 }
@@ -113,12 +124,7 @@ export function connectorErrorCodes(
       input.mode === 'read-only' || input.mode === 'read-write'
         ? undefined
         : 'mode.choice',
-    backend:
-      input.backend !== 'proxy' && input.backend !== 'direct'
-        ? 'backend.choice'
-        : input.backend === 'direct' && options.allowDirect === false
-          ? 'backend.disabled'
-          : undefined
+    backend: checkBackend(input.backend, options)
   };
   for (const field of Object.keys(codes) as (keyof IConnectorInput)[]) {
     if (!codes[field]) {
@@ -129,6 +135,27 @@ export function connectorErrorCodes(
 }
 
 type Check = ValidationCode | undefined;
+
+const BACKENDS = ['proxy', 'direct', 's3fs', 'rclone'];
+
+export function checkBackend(
+  backend: string,
+  options: validateConnector.IOptions = {}
+): Check {
+  if (!BACKENDS.includes(backend)) {
+    return 'backend.choice';
+  }
+  if (backend === 'direct' && options.allowDirect === false) {
+    return 'backend.disabled';
+  }
+  if (
+    options.unavailableBackends &&
+    Object.prototype.hasOwnProperty.call(options.unavailableBackends, backend)
+  ) {
+    return 'backend.unavailable';
+  }
+  return undefined;
+}
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/;
@@ -441,10 +468,14 @@ export function validationMessage(
     case 'mode.choice':
       return trans.__('Choose read-only or read-write.');
     case 'backend.choice':
-      return trans.__('Choose proxy or direct.');
+      return trans.__('Choose proxy, direct, s3fs or rclone.');
     case 'backend.disabled':
       return trans.__(
         'The administrator has disabled the direct backend: choose proxy.'
+      );
+    case 'backend.unavailable':
+      return trans.__(
+        'This backend cannot work on this Jupyter server (its mount tool or FUSE is missing): choose another.'
       );
   }
 }

@@ -19,6 +19,9 @@ import { ConnectorsPanel } from '../widgets/ConnectorsPanel';
 
 const PLUGIN_ID = 'jupyterlab-s3-connectors:connectors';
 
+/** The backends the settings may propose. */
+const BACKENDS = ['proxy', 'direct', 's3fs', 'rclone'];
+
 /** The settings' defaults, used until (or if) the settings load. */
 const DEFAULTS: IConnectorDefaults = {
   mode: 'read-write',
@@ -59,7 +62,9 @@ export const connectorsPlugin: JupyterFrontEndPlugin<IConnectorsModel> = {
             defaults = {
               mode:
                 value.defaultMode === 'read-only' ? 'read-only' : 'read-write',
-              backend: value.defaultBackend === 'direct' ? 'direct' : 'proxy',
+              backend: BACKENDS.includes(value.defaultBackend ?? '')
+                ? (value.defaultBackend as IConnectorDefaults['backend'])
+                : 'proxy',
               region: value.defaultRegion || DEFAULTS.region
             };
           };

@@ -4,7 +4,11 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
-import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
+import {
+  IDefaultFileBrowser,
+  IFileBrowserFactory
+} from '@jupyterlab/filebrowser';
+import { PathExt } from '@jupyterlab/coreutils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
@@ -17,7 +21,7 @@ import { driveNameOf } from '../bucket/names';
 import { BucketSettings } from '../bucket/settings';
 import { whenStartupOpened } from '../bucket/startup';
 import { IConnectorsModel } from '../tokens';
-import { closeDocumentsOfDrive } from '../widgets/dirtyDocuments';
+import { closeDocumentsBelow } from '../widgets/dirtyDocuments';
 /* eslint-enable jupyter/prefer-lazy-imports */
 
 const PLUGIN_ID = 'jupyterlab-s3-connectors:drives';
@@ -36,7 +40,8 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
     ICommandPalette,
     ISettingRegistry,
     ITranslator,
-    JupyterFrontEnd.ITreeResolver
+    JupyterFrontEnd.ITreeResolver,
+    IDefaultFileBrowser
   ],
   activate: async (
     app: JupyterFrontEnd,
@@ -46,7 +51,8 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null,
-    treeResolver: JupyterFrontEnd.ITreeResolver | null
+    treeResolver: JupyterFrontEnd.ITreeResolver | null,
+    defaultBrowser: IDefaultFileBrowser | null
   ): Promise<void> => {
     translator = translator ?? nullTranslator;
     const trans = translator.load('jupyterlab_s3_connectors');
@@ -75,10 +81,25 @@ export const drivesPlugin: JupyterFrontEndPlugin<void> = {
       // finish, so that those documents are found and closed here rather than
       // opened on a drive whose browser is gone ("Cannot open").
       await Promise.all([app.restored, startupOpened]);
-      return closeDocumentsOfDrive(app, docManager, driveNameOf(connector.id), {
+      // A mounted bucket's documents are files of the main drive below its folder.
+      const mountPath = connector.mount?.path;
+      const prefix = mountPath
+        ? `${mountPath}/`
+        : `${driveNameOf(connector.id)}:`;
+      const closed = await closeDocumentsBelow(app, docManager, prefix, {
         trans,
         title: trans.__('Deactivate "%1"', connector.name)
       });
+      const shown = defaultBrowser?.model.path ?? '';
+      if (
+        closed &&
+        mountPath &&
+        (shown === mountPath || shown.startsWith(prefix))
+      ) {
+        // The folder is about to go: the main file browser leaves it first.
+        await defaultBrowser!.model.cd(`/${PathExt.dirname(mountPath)}`);
+      }
+      return closed;
     });
 
     addBucketCommands(app, {

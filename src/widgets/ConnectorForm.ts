@@ -9,7 +9,10 @@ import {
   FieldErrors,
   IConnector,
   IConnectorDefaults,
-  IConnectorInput
+  IConnectorInput,
+  IMountsInfo,
+  isMountBackend,
+  MOUNT_BACKENDS
 } from '../connectors/types';
 
 type FieldName = keyof IConnectorInput;
@@ -34,6 +37,7 @@ export class ConnectorForm
     this._isNew = !options.connector;
     this._connector = options.connector ?? null;
     this._allowDirect = options.allowDirect;
+    this._mounts = options.mounts ?? null;
     const initial = ConnectorForm.initialValues(options);
     const trans = this._trans;
     const form = this.node as HTMLFormElement;
@@ -119,12 +123,29 @@ export class ConnectorForm
         trans.__('Direct (the browser gets the key; needs bucket CORS)')
       ]);
     }
+    // The mount backends are offered when the server can mount; the others are
+    // listed, disabled, and the note below says why.
+    const unavailable = this._unavailableBackends();
+    const mountLabels: Record<string, string> = {
+      s3fs: trans.__('s3fs (mounted as a folder on the server)'),
+      rclone: trans.__('rclone (mounted as a folder on the server)')
+    };
+    const disabled = new Set<string>();
+    if (this._mounts) {
+      for (const backend of MOUNT_BACKENDS) {
+        backends.push([backend, mountLabels[backend]]);
+        if (unavailable[backend] && initial.backend !== backend) {
+          disabled.add(backend);
+        }
+      }
+    }
     this._addSelect(
       choices,
       'backend',
       trans.__('Backend'),
       initial.backend,
-      backends
+      backends,
+      disabled
     );
     const warning = document.createElement('div');
     warning.className = 'jp-S3Connectors-fieldHint jp-mod-warning';
@@ -133,6 +154,20 @@ export class ConnectorForm
     );
     behaviour.appendChild(warning);
     this._directWarning = warning;
+    const mountNote = document.createElement('div');
+    mountNote.className = 'jp-S3Connectors-fieldHint';
+    mountNote.dataset.note = 'mount';
+    behaviour.appendChild(mountNote);
+    this._mountNote = mountNote;
+    if (disabled.size) {
+      const why = document.createElement('div');
+      why.className = 'jp-S3Connectors-fieldHint';
+      why.dataset.note = 'unavailable-backends';
+      why.textContent = [...disabled]
+        .map(backend => unavailable[backend])
+        .join(' ');
+      behaviour.appendChild(why);
+    }
 
     if (options.connector?.active) {
       // The drive of an active connector is named after it.
@@ -196,6 +231,7 @@ export class ConnectorForm
       ...validateConnector(this.getValue(), {
         isNew: this._isNew,
         allowDirect: this._allowDirect,
+        unavailableBackends: this._unavailableBackends(),
         trans: this._trans
       }),
       ...this._serverErrors
@@ -230,8 +266,33 @@ export class ConnectorForm
       element.classList.toggle('jp-mod-error', !!message);
       element.setAttribute('aria-invalid', message ? 'true' : 'false');
     }
-    const backend = this._inputs.get('backend')?.value;
+    const backend = this._inputs.get('backend')?.value ?? '';
     this._directWarning.hidden = backend !== 'direct';
+    this._mountNote.hidden = !isMountBackend(backend);
+    if (!this._mountNote.hidden) {
+      const root = this._mounts?.mount_root ?? 's3';
+      const name = this.getValue().name || this._trans.__('<name>');
+      this._mountNote.textContent = this._trans.__(
+        'Activating mounts the bucket on the server at %1/: the file browser, notebooks and kernels see its objects as files.',
+        root ? `${root}/${name}` : name
+      );
+    }
+  }
+
+  /**
+   * The mount backends the server cannot use → why; the one this connector
+   * already has is never refused (an edit keeps it).
+   */
+  private _unavailableBackends(): Record<string, string> {
+    const found: Record<string, string> = {};
+    for (const [backend, info] of Object.entries(
+      this._mounts?.backends ?? {}
+    )) {
+      if (!info.available && backend !== this._connector?.backend) {
+        found[backend] = info.problem;
+      }
+    }
+    return found;
   }
 
   /**
@@ -318,14 +379,18 @@ export class ConnectorForm
     name: FieldName,
     label: string,
     value: string,
-    choices: [string, string][]
+    choices: [string, string][],
+    disabled: ReadonlySet<string> = new Set()
   ): void {
     const select = document.createElement('select');
     select.classList.add('jp-mod-styled');
     for (const [choice, text] of choices) {
       const option = document.createElement('option');
       option.value = choice;
-      option.textContent = text;
+      option.textContent = disabled.has(choice)
+        ? this._trans.__('%1 (not available here)', text)
+        : text;
+      option.disabled = disabled.has(choice);
       select.appendChild(option);
     }
     select.value = value;
@@ -380,6 +445,8 @@ export class ConnectorForm
   private _touched = new Set<FieldName>();
   private _serverErrors: FieldErrors = {};
   private _directWarning: HTMLElement = document.createElement('div');
+  private _mountNote: HTMLElement = document.createElement('div');
+  private _mounts: IMountsInfo | null;
 }
 
 export namespace ConnectorForm {
@@ -393,6 +460,11 @@ export namespace ConnectorForm {
     errors?: FieldErrors;
     defaults: IConnectorDefaults;
     allowDirect: boolean;
+    /**
+     * What the server offers the mount backends (`info`'s `mounts`); null or
+     * absent: a server without them, whose form offers proxy and direct only.
+     */
+    mounts?: IMountsInfo | null;
     /** Lists the buckets a key can see (the bucket picker); none: no picker. */
     listBuckets?: BucketPicker.ListBuckets;
   }

@@ -61,6 +61,7 @@ export class ConnectorsPanel extends SidePanel {
       browse: run(CommandIDs.openBrowser),
       test: run(CommandIDs.test),
       remove: run(CommandIDs.remove),
+      remount: run(CommandIDs.remount),
       publish: (connector: IConnector, catalog: string) =>
         void commands.execute(CommandIDs.publish, {
           id: connector.id,

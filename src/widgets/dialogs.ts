@@ -1,5 +1,6 @@
 import { Dialog, InputDialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
 
 import { validateConnector } from '../connectors/validation';
 import {
@@ -38,6 +39,7 @@ export async function showConnectorForm(
       errors,
       defaults: options.defaults,
       allowDirect: model.serverInfo?.allow_direct_backend ?? true,
+      mounts: model.serverInfo?.mounts ?? null,
       listBuckets: request => model.listBuckets(request)
     });
     if (message) {
@@ -67,6 +69,7 @@ export async function showConnectorForm(
     errors = validateConnector(values, {
       isNew: !connector,
       allowDirect: model.serverInfo?.allow_direct_backend ?? true,
+      unavailableBackends: unavailableBackends(model, connector),
       trans
     });
     message = '';
@@ -148,6 +151,55 @@ export async function confirmPermanentDelete(
     ],
     // Cancel by default: Delete and Enter are close on many keyboards.
     defaultButton: 0
+  });
+  return result.button.accept;
+}
+
+/**
+ * The mount backends the server cannot use → why (the connector's own backend
+ * excepted: editing it never refuses what it already has).
+ */
+function unavailableBackends(
+  model: IConnectorsModel,
+  connector?: IConnector
+): Record<string, string> {
+  const found: Record<string, string> = {};
+  const backends = model.serverInfo?.mounts?.backends ?? {};
+  for (const [backend, info] of Object.entries(backends)) {
+    if (!info.available && backend !== connector?.backend) {
+      found[backend] = info.problem;
+    }
+  }
+  return found;
+}
+
+/**
+ * A busy mount could not be unmounted: say why and offer a lazy unmount.
+ *
+ * @param message the server's explanation (which folder, what holds it)
+ * @returns whether to unmount anyway
+ */
+export async function confirmForcedUnmount(
+  connector: IConnector,
+  message: string,
+  trans: TranslationBundle
+): Promise<boolean> {
+  const body = document.createElement('div');
+  body.className = 'jp-S3Connectors-busyMount';
+  const reason = document.createElement('p');
+  reason.textContent = message;
+  const advice = document.createElement('p');
+  advice.textContent = trans.__(
+    'Unmounting anyway detaches the folder at once: the processes using it lose their open files, and unsaved writes through them may be lost.'
+  );
+  body.append(reason, advice);
+  const result = await showDialog({
+    title: trans.__('"%1" is in use', connector.name),
+    body: new Widget({ node: body }),
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Keep it mounted') }),
+      Dialog.warnButton({ label: trans.__('Unmount anyway') })
+    ]
   });
   return result.button.accept;
 }

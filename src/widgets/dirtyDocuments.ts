@@ -19,10 +19,22 @@ export function documentsOfDrive(
   docManager: IDocumentManager,
   driveName: string
 ): IOpenDocument[] {
+  return documentsBelow(app, docManager, `${driveName}:`);
+}
+
+/**
+ * The documents of the main area whose path starts with `prefix` (a drive's
+ * `name:`, or a folder's `path/` such as a mounted bucket's).
+ */
+export function documentsBelow(
+  app: JupyterFrontEnd,
+  docManager: IDocumentManager,
+  prefix: string
+): IOpenDocument[] {
   const found: IOpenDocument[] = [];
   for (const widget of app.shell.widgets('main')) {
     const context = docManager.contextForWidget(widget);
-    if (context && context.path.startsWith(`${driveName}:`)) {
+    if (context && context.path.startsWith(prefix)) {
       found.push({ widget, context });
     }
   }
@@ -41,8 +53,23 @@ export async function closeDocumentsOfDrive(
   driveName: string,
   options: { trans: TranslationBundle; title: string }
 ): Promise<boolean> {
+  return closeDocumentsBelow(app, docManager, `${driveName}:`, options);
+}
+
+/**
+ * Close the documents whose path starts with `prefix` (see `documentsBelow`),
+ * asking what to do with unsaved changes.
+ *
+ * @returns false when the user cancelled (nothing was closed).
+ */
+export async function closeDocumentsBelow(
+  app: JupyterFrontEnd,
+  docManager: IDocumentManager,
+  prefix: string,
+  options: { trans: TranslationBundle; title: string }
+): Promise<boolean> {
   const { trans } = options;
-  const open = documentsOfDrive(app, docManager, driveName);
+  const open = documentsBelow(app, docManager, prefix);
   const dirty = open.filter(d => d.context.model.dirty);
   if (dirty.length) {
     const names = dirty.map(d => d.context.localPath).join(', ');

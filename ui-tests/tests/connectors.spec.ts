@@ -403,6 +403,7 @@ test.describe('S3 Connectors panel', () => {
       'Edit S3 Connector…',
       'Activate S3 Connector…',
       'Deactivate S3 Connector…',
+      'Remount S3 Connector…',
       'Delete S3 Connector…',
       'Browse S3 Connector Files…'
     ];

@@ -115,7 +115,7 @@ export interface IConnectorFields {
   access_key_id?: string;
   secret_access_key?: string;
   mode?: 'read-write' | 'read-only';
-  backend?: 'proxy' | 'direct';
+  backend?: 'proxy' | 'direct' | 's3fs' | 'rclone';
 }
 
 /** Every connector. */

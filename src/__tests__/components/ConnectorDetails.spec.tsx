@@ -30,6 +30,7 @@ const actions = {
   edit: jest.fn(),
   test: jest.fn(),
   remove: jest.fn(),
+  remount: jest.fn(),
   publish: jest.fn(),
   unpublish: jest.fn()
 };
@@ -179,5 +180,83 @@ describe('ConnectorDetails', () => {
       permissions: { read: true, write: true, execute: false }
     });
     expect(buttons(noUse)).toEqual(['Edit', 'Delete']);
+  });
+});
+
+describe('ConnectorDetails of a mount backend', () => {
+  async function renderMount(
+    state: 'mounted' | 'lost' | 'failed',
+    error: string | null = null
+  ): Promise<{ node: HTMLElement; remount: jest.Mock; browse: jest.Mock }> {
+    const remount = jest.fn();
+    const browse = jest.fn();
+    const mounted: IConnector = {
+      ...connector,
+      backend: 's3fs',
+      mount: {
+        state,
+        error,
+        path: 's3/data',
+        local_path: '/home/jovyan/s3/data'
+      }
+    };
+    const widget = ReactWidget.create(
+      <ConnectorDetails
+        connector={mounted}
+        test={undefined}
+        testing={false}
+        actions={{
+          toggleActive: jest.fn(),
+          browse,
+          edit: jest.fn(),
+          test: jest.fn(),
+          remove: jest.fn(),
+          remount,
+          publish: jest.fn(),
+          unpublish: jest.fn()
+        }}
+        trans={nullTranslator.load('jupyterlab_s3_connectors')}
+      />
+    );
+    Widget.attach(widget, document.body);
+    await widget.renderPromise;
+    return { node: widget.node, remount, browse };
+  }
+
+  it('shows where it is mounted and lets the user browse it', async () => {
+    const { node, browse } = await renderMount('mounted');
+    const mount = node.querySelector('[data-mount-state]');
+    expect(mount?.textContent).toBe('Mount: mounted at s3/data/');
+    expect(node.querySelector('dd[data-field="backend"]')?.textContent).toBe(
+      's3fs (mounted)'
+    );
+    expect(node.querySelector('[data-action="remount"]')).toBeNull();
+    const buttons = [...node.querySelectorAll('button')];
+    buttons.find(b => b.textContent === 'Browse files')!.click();
+    expect(browse).toHaveBeenCalled();
+  });
+
+  it("shows a lost mount with the tool's words and offers Remount", async () => {
+    const { node, remount } = await renderMount(
+      'lost',
+      's3fs stopped (exit code -9).'
+    );
+    expect(node.querySelector('[data-mount-state]')?.textContent).toContain(
+      'The mount tool stopped: s3fs stopped (exit code -9).'
+    );
+    const buttons = [...node.querySelectorAll('button')];
+    expect(buttons.some(b => b.textContent === 'Browse files')).toBe(false);
+    (node.querySelector('[data-action="remount"]') as HTMLElement).click();
+    expect(remount).toHaveBeenCalled();
+  });
+
+  it('shows a failed mount', async () => {
+    const { node } = await renderMount(
+      'failed',
+      'InvalidAccessKeyId: The AWS Access Key Id you provided does not exist.'
+    );
+    expect(node.querySelector('[data-mount-state]')?.textContent).toContain(
+      'The mount tool said: InvalidAccessKeyId'
+    );
   });
 });

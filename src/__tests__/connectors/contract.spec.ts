@@ -52,6 +52,13 @@ function mismatches(actual: any, expected: unknown, where = 'body'): string[] {
   if (expected === '<string>') {
     return typeof actual === 'string' ? [] : [`${where}: not a string`];
   }
+  if (expected === '<object>') {
+    return actual !== null &&
+      typeof actual === 'object' &&
+      !Array.isArray(actual)
+      ? []
+      : [`${where}: not an object`];
+  }
   if (expected === '<timestamp>') {
     return typeof actual === 'string' && TIMESTAMP.test(actual)
       ? []
@@ -152,5 +159,7 @@ describe("the model's fake API", () => {
     ).not.toEqual([]);
     expect(mismatches([1], [])).not.toEqual([]);
     expect(mismatches(null, '<string>')).not.toEqual([]);
+    expect(mismatches('x', '<object>')).not.toEqual([]);
+    expect(mismatches({ a: 1 }, '<object>')).toEqual([]);
   });
 });

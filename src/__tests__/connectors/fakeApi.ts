@@ -1,4 +1,10 @@
-import { ICatalog, IConnector, IConnectorInput } from '../../connectors/types';
+import {
+  ICatalog,
+  IConnector,
+  IConnectorInput,
+  IMountsInfo,
+  isMountBackend
+} from '../../connectors/types';
 import {
   ConnectorsAPIError,
   Requester,
@@ -22,6 +28,24 @@ export class FakeAPI {
   missing = false;
   catalogs: ICatalog[] = [];
   permissions = { read: true, write: true, execute: true };
+  /** What `info` says of the mount backends. */
+  mounts: IMountsInfo = {
+    mount_root: 's3',
+    fuse: { usable: true, problem: '' },
+    tools: {
+      s3fs: { installed: true },
+      rclone: { installed: true },
+      fusermount3: { installed: true }
+    },
+    backends: {
+      s3fs: { available: true, problem: '' },
+      rclone: { available: true, problem: '' }
+    }
+  };
+  /** IDs of mounted connectors whose mount a process holds open. */
+  busy = new Set<string>();
+  /** IDs of connectors whose mount fails with this message. */
+  mountFailures = new Map<string, string>();
   private _next = 1;
 
   requester: Requester = async <T>(
@@ -45,7 +69,8 @@ export class FakeAPI {
         version: '0.1.0',
         allow_direct_backend: true,
         default_region: 'us-east-1',
-        permissions: { ...this.permissions }
+        permissions: { ...this.permissions },
+        mounts: this.mounts
       };
     }
     if (endpoint === 'connectors' && method === 'GET') {
@@ -70,10 +95,19 @@ export class FakeAPI {
         updated_at: now,
         active: false
       };
+      if (isMountBackend(connector.backend)) {
+        connector.mount = {
+          state: 'unmounted',
+          error: null,
+          path: `s3/${connector.name}`,
+          local_path: `/home/jovyan/s3/${connector.name}`
+        };
+      }
       this.connectors.set(connector.id, connector);
       return connector;
     }
-    const match = /^connectors\/([^/]+)(?:\/(\w+))?$/.exec(endpoint);
+    const [path, query] = endpoint.split('?');
+    const match = /^connectors\/([^/]+)(?:\/(\w+))?$/.exec(path);
     const id = match ? decodeURIComponent(match[1]) : '';
     const connector = this.connectors.get(id) ?? this._published(id);
     if (!connector) {
@@ -83,6 +117,26 @@ export class FakeAPI {
       );
     }
     const action = match![2];
+    if (connector.mount && (action === 'activate' || action === 'remount')) {
+      const failure = this.mountFailures.get(id);
+      if (failure) {
+        connector.mount = {
+          ...connector.mount,
+          state: 'failed',
+          error: failure
+        };
+        const message = `Connector '${connector.name}' could not be mounted at ${connector.mount.path}: ${failure}`;
+        throw new ConnectorsAPIError(message, 400, {}, 'mount.failed');
+      }
+      connector.mount = { ...connector.mount, state: 'mounted', error: null };
+    }
+    if (action === 'deactivate' && connector.mount && connector.active) {
+      if (this.busy.has(id) && query !== 'force=true') {
+        const message = `${connector.mount.path} is busy: a process holds a file or folder open in it.`;
+        throw new ConnectorsAPIError(message, 409, {}, 'mount.busy');
+      }
+      connector.mount = { ...connector.mount, state: 'unmounted', error: null };
+    }
     if (action === 'activate' || action === 'deactivate') {
       connector.active = action === 'activate';
       connector.updated_at = timestamp();
@@ -90,6 +144,9 @@ export class FakeAPI {
     }
     if (action === 'publish' || action === 'unpublish') {
       return this._publish(connector, action, body.catalog);
+    }
+    if (action === 'remount') {
+      return connector;
     }
     if (action === 'test') {
       return {

@@ -20,6 +20,7 @@ interface ICase {
   note?: string;
   isNew?: boolean;
   allowDirect?: boolean;
+  unavailable?: string[];
 }
 
 const table: { base: IConnectorInput; cases: ICase[] } = JSON.parse(
@@ -65,6 +66,9 @@ describe('the validation cases shared with the server', () => {
       const options = {
         isNew: c.isNew ?? true,
         allowDirect: c.allowDirect ?? true,
+        unavailableBackends: Object.fromEntries(
+          (c.unavailable ?? []).map(name => [name, ''])
+        ),
         trans
       };
       const codes = connectorErrorCodes(input, options);
@@ -130,5 +134,25 @@ describe('validateConnector', () => {
       'name',
       'secret_access_key'
     ]);
+  });
+});
+
+describe('mount backends', () => {
+  const valid = table.base;
+
+  it("uses the server's reason when a backend cannot work there", () => {
+    const reason =
+      "The s3fs backend needs the 's3fs' command, which is not installed on the Jupyter server.";
+    const errors = validateConnector(
+      { ...valid, backend: 's3fs' },
+      { isNew: true, unavailableBackends: { s3fs: reason } }
+    );
+    expect(errors).toEqual({ backend: reason });
+    expect(
+      validateConnector(
+        { ...valid, backend: 'rclone' },
+        { isNew: true, unavailableBackends: { s3fs: reason } }
+      )
+    ).toEqual({});
   });
 });
