@@ -236,6 +236,7 @@ class S3ConnectorsApp(ExtensionApp):
             encryption_keys=self.encryption_keys,
             default_region=self.default_region,
             runtime_dir=jupyter_runtime_dir(),
+            catalogs=self.catalogs,
         )
 
     def _initialize_mounts(self) -> None:
@@ -267,11 +268,11 @@ class S3ConnectorsApp(ExtensionApp):
 
     async def start_mounts(self) -> None:
         try:
-            connectors = await asyncio.to_thread(self.store.list_connectors)
+            connectors = await asyncio.to_thread(self.registry.all_connectors)
         except StoreError as error:
             self.log.error("S3 connectors store error: %s", error.message)
             return
-        await self.mounts.start(connectors, self.store.credentials_of)
+        await self.mounts.start(connectors, self.registry.credentials_of)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(api_handlers(self.store, self.options, self.registry, self.mounts))

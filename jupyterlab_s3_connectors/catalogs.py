@@ -518,6 +518,7 @@ class Catalog:
             updated_at=text("updated_at", published_at),
             active=False,
             secret=secret,
+            credentials=credentials,
             **fields,
         )
         return Published(

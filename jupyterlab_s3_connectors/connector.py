@@ -39,6 +39,8 @@ class Connector:
     updated_at: str
     active: bool = False
     secret: str | None = field(default=None, repr=False)
+    #: ``key``: its own key pair (``secret``); ``server``: the server's AWS credentials.
+    credentials: str = "key"
 
     def to_api(self) -> dict[str, Any]:
         """The connector as the REST API shows it: no secret, ``has_secret`` instead."""

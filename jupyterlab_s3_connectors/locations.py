@@ -18,6 +18,7 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from jupyter_core.paths import jupyter_data_dir
 
@@ -29,6 +30,8 @@ KEY_PATH_ENV = "JUPYTERLAB_S3_CONNECTORS_KEY_PATH"
 ENCRYPTION_KEYS_ENV = "JUPYTERLAB_S3_CONNECTORS_ENCRYPTION_KEYS"
 #: The region of connectors stored without one.
 DEFAULT_REGION_ENV = "JUPYTERLAB_S3_CONNECTORS_DEFAULT_REGION"
+#: A JSON list of ``S3ConnectorsApp.catalogs`` entries (keys as ``env:``/``file:`` only).
+CATALOGS_ENV = "JUPYTERLAB_S3_CONNECTORS_CATALOGS"
 #: Where mount backends mount buckets (``<mount root>/<connector name>``); set by the server.
 MOUNT_ROOT_ENV = "JUPYTERLAB_S3_CONNECTORS_MOUNT_ROOT"
 
@@ -49,6 +52,8 @@ class StoreLocation:
     key_path: str
     encryption_keys: tuple[str, ...] = field(default=(), repr=False)
     default_region: str = "us-east-1"
+    #: The catalogs' configuration, as JSON ("" for none).
+    catalogs: str = field(default="", repr=False)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> StoreLocation:
@@ -72,7 +77,20 @@ class StoreLocation:
             key_path=os.path.expanduser(env.get(KEY_PATH_ENV) or default_key_path()),
             encryption_keys=keys,
             default_region=env.get(DEFAULT_REGION_ENV) or "us-east-1",
+            catalogs=env.get(CATALOGS_ENV, ""),
         )
+
+    def catalog_entries(self) -> list[Any]:
+        """The catalogs' configuration entries ([] when there are none)."""
+        if not self.catalogs:
+            return []
+        try:
+            entries = json.loads(self.catalogs)
+        except ValueError:
+            entries = None
+        if not isinstance(entries, list):
+            raise ValueError(f"The environment variable {CATALOGS_ENV} is not a JSON list.")
+        return entries
 
 
 class KernelEnvironment:
@@ -80,7 +98,7 @@ class KernelEnvironment:
 
     def __init__(self) -> None:
         self.variables: dict[str, str] = {}
-        self._keys_file: str | None = None
+        self._keys_files: list[str] = []
         self._previous: dict[str, str | None] = {}
 
     def export(
@@ -91,6 +109,7 @@ class KernelEnvironment:
         encryption_keys: Sequence[str],
         default_region: str,
         runtime_dir: str,
+        catalogs: Sequence[Mapping[str, Any]] = (),
     ) -> dict[str, str]:
         """Set the variables in ``os.environ`` (kernels inherit it); return them."""
         variables = {
@@ -102,13 +121,21 @@ class KernelEnvironment:
             variables[ENCRYPTION_KEYS_ENV] = json.dumps(
                 self._key_sources(encryption_keys, runtime_dir)
             )
+        if catalogs:
+            variables[CATALOGS_ENV] = json.dumps(
+                [
+                    {**entry, "keys": self._key_sources(entry.get("keys") or [], runtime_dir)}
+                    for entry in catalogs
+                ]
+            )
         for name, value in variables.items():
             self._previous.setdefault(name, os.environ.get(name))
             os.environ[name] = value
-        # A variable left by an earlier server with encryption keys must not outlive them.
-        if ENCRYPTION_KEYS_ENV not in variables and ENCRYPTION_KEYS_ENV in os.environ:
-            self._previous.setdefault(ENCRYPTION_KEYS_ENV, os.environ[ENCRYPTION_KEYS_ENV])
-            del os.environ[ENCRYPTION_KEYS_ENV]
+        # Variables left by an earlier server with keys or catalogs must not outlive them.
+        for name in (ENCRYPTION_KEYS_ENV, CATALOGS_ENV):
+            if name not in variables and name in os.environ:
+                self._previous.setdefault(name, os.environ[name])
+                del os.environ[name]
         self.variables = variables
         return variables
 
@@ -132,15 +159,15 @@ class KernelEnvironment:
         )
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write("".join(key + "\n" for key in keys))
-        self._keys_file = path
+        self._keys_files.append(path)
         return path
 
     def restore(self) -> None:
         """Remove the key file and put ``os.environ`` back as it was."""
-        if self._keys_file:
+        for path in self._keys_files:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(self._keys_file)
-            self._keys_file = None
+                os.unlink(path)
+        self._keys_files = []
         for name, value in self._previous.items():
             if value is None:
                 os.environ.pop(name, None)

@@ -121,7 +121,18 @@ class ConnectorRegistry:
         owned = any(c.id == published.source_id for c in self.store.list_connectors())
         return published.to_api(connector_id in self.activity.active(), can_unpublish=owned)
 
+    def all_connectors(self) -> list[Connector]:
+        """The user's own connectors, then the published ones with this user's state."""
+        active = self.activity.active()
+        found = list(self.store.list_connectors())
+        for catalog in self.catalogs.values():
+            published, _ = catalog.list()
+            found += [replace(p.connector, active=p.id in active) for p in published]
+        return found
+
     def credentials_of(self, connector: Connector) -> Credentials:
+        if connector.credentials == "server":
+            return self.server_credentials.get()
         published = self.published(connector.id)
         if published is None:
             return self.store.credentials_of(connector)
@@ -154,8 +165,10 @@ class ConnectorRegistry:
         if split_published_id(connector_id) is not None:
             raise CatalogError("A published connector cannot be published again.", 400)
         connector = self.store.get(connector_id)
-        credentials = self.store.credentials_of(connector)
-        return catalog.publish(connector, credentials, publisher)
+        if connector.credentials == "server":
+            # Each member's server then uses its own credentials.
+            return catalog.publish(connector, None, publisher)
+        return catalog.publish(connector, self.store.credentials_of(connector), publisher)
 
     def unpublish(self, connector_id: str, catalog_name: str) -> None:
         """Withdraw the user's connector from a catalog; only its owner's server may."""

@@ -48,7 +48,14 @@ STORE_VERSION = 1
 KEY_LEFTOVER_AGE = 600
 
 
-_STRING_FIELDS = ("id", *EDITABLE_FIELDS, "creator", "created_at", "updated_at")
+#: Fields every stored connector has; ``credentials`` came later and defaults to "key".
+_STRING_FIELDS = (
+    "id",
+    *(name for name in EDITABLE_FIELDS if name != "credentials"),
+    "creator",
+    "created_at",
+    "updated_at",
+)
 
 
 class ConnectorStore:
@@ -121,7 +128,7 @@ class ConnectorStore:
 
     # -- mutations ---------------------------------------------------------------
 
-    def create(self, fields: Mapping[str, Any], secret: str, creator: str) -> Connector:
+    def create(self, fields: Mapping[str, Any], secret: str | None, creator: str) -> Connector:
         """Add a connector from validated ``fields``; raise DuplicateName on a taken name."""
         with self._lock(exclusive=True):
             connectors, recorded = self._load_state()
@@ -134,8 +141,8 @@ class ConnectorStore:
                 created_at=now,
                 updated_at=now,
                 active=False,
-                secret=self._encrypt(cipher, secret),
-                **{name: fields[name] for name in EDITABLE_FIELDS},
+                secret=self._encrypt(cipher, secret) if secret is not None else None,
+                **{name: fields[name] for name in EDITABLE_FIELDS if name in fields},
             )
             connectors.append(connector)
             self._save(connectors, cipher)
@@ -360,6 +367,8 @@ class ConnectorStore:
                     raise self._corrupt(f'connector #{index + 1} has no valid "{name}"')
             if not isinstance(item.get("active", False), bool):
                 raise self._corrupt(f'connector #{index + 1} has an invalid "active"')
+            if item.get("credentials", "key") not in ("key", "server"):
+                raise self._corrupt(f'connector #{index + 1} has an invalid "credentials"')
             if not isinstance(item.get("secret"), (str, type(None))):
                 raise self._corrupt(f'connector #{index + 1} has an invalid "secret"')
             if item["id"] in ids:
@@ -368,6 +377,7 @@ class ConnectorStore:
             connectors.append(
                 Connector(
                     **{name: item[name] for name in _STRING_FIELDS},
+                    credentials=item.get("credentials", "key"),
                     active=item.get("active", False),
                     secret=item.get("secret"),
                 )

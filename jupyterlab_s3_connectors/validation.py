@@ -23,6 +23,7 @@ EDITABLE_FIELDS = (
     "access_key_id",
     "mode",
     "backend",
+    "credentials",
 )
 
 #: Fields a client may send when creating or editing a connector.
@@ -33,6 +34,12 @@ READ_ONLY_FIELDS = ("id", "creator", "created_at", "updated_at", "active", "has_
 
 MODES = ("read-only", "read-write")
 BACKENDS = ("proxy", "direct", "s3fs", "rclone")
+
+#: Where a connector's key comes from: its own key pair, or the server's AWS credentials.
+CREDENTIALS = ("key", "server")
+DEFAULT_CREDENTIALS = "key"
+#: Backends whose key stays on the server, so that they can use the server's credentials.
+SERVER_CREDENTIAL_BACKENDS = ("proxy",)
 
 DEFAULT_MODE = "read-write"
 DEFAULT_BACKEND = "proxy"
@@ -352,7 +359,14 @@ def _check(
         "access_key_id": validate_access_key_id,
         "mode": lambda v: validate_choice(v, MODES, DEFAULT_MODE, "mode"),
         "backend": lambda v: validate_choice(v, BACKENDS, DEFAULT_BACKEND, "backend"),
+        "credentials": lambda v: validate_choice(
+            v, CREDENTIALS, DEFAULT_CREDENTIALS, "credentials"
+        ),
     }
+    # With the server's own credentials, the connector has no key pair of its own.
+    server_credentials = body.get("credentials") == "server"
+    if server_credentials:
+        validators["access_key_id"] = lambda v: "" if v in (None, "") else validate_access_key_id(v)
     fields: dict[str, Any] = {}
     for key, validator in validators.items():
         if key not in body and not require_all:
@@ -361,6 +375,17 @@ def _check(
             fields[key] = validator(body.get(key))
         except ValueError as error:
             refuse(key, error)
+
+    if server_credentials and fields.get("backend", "proxy") not in SERVER_CREDENTIAL_BACKENDS:
+        refuse(
+            "credentials",
+            FieldError(
+                "credentials.backend",
+                "The server's own AWS credentials are used through the proxy backend only: "
+                "the direct backend would give them to the browser, and the mount tools "
+                "take a key of their own.",
+            ),
+        )
 
     if "backend" in body and fields.get("backend") == "direct" and not allow_direct_backend:
         refuse(
@@ -385,7 +410,7 @@ def _check(
 
     secret: str | None = None
     raw_secret = body.get("secret_access_key")
-    if require_all or raw_secret not in (None, ""):
+    if (require_all and not server_credentials) or raw_secret not in (None, ""):
         # On edit, an absent or empty secret keeps the stored one.
         try:
             secret = validate_secret(raw_secret)
@@ -403,9 +428,10 @@ def validate_new_connector(
     default_region: str,
     allow_direct_backend: bool = True,
     unavailable_backends: Mapping[str, str] | None = None,
-) -> tuple[dict[str, Any], str]:
+) -> tuple[dict[str, Any], str | None]:
     """Validate a creation request; return (normalised fields, secret).
 
+    The secret is None for a connector that uses the server's own credentials.
     ``unavailable_backends`` maps the backends that cannot work on this server (a mount
     tool missing, FUSE unusable) to the reason, which becomes the field's message.
     """
@@ -416,7 +442,7 @@ def validate_new_connector(
         allow_direct_backend=allow_direct_backend,
         unavailable_backends=unavailable_backends,
     )
-    assert secret is not None
+    assert secret is not None or fields["credentials"] == "server"
     return fields, secret
 
 
@@ -435,6 +461,34 @@ def validate_connector_changes(
         allow_direct_backend=allow_direct_backend,
         unavailable_backends=unavailable_backends,
     )
+
+
+def validate_credentials_change(
+    current: Any, changes: Mapping[str, Any], secret: str | None
+) -> None:
+    """Check an edit against what it leaves unchanged: the server's own credentials stay
+    with the proxy backend, and a connector given back its own key must have one."""
+    credentials = changes.get("credentials", getattr(current, "credentials", "key"))
+    backend = changes.get("backend", current.backend)
+    errors: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    if credentials == "server" and backend not in SERVER_CREDENTIAL_BACKENDS:
+        errors["credentials"] = (
+            "The server's own AWS credentials are used through the proxy backend only: "
+            "the direct backend would give them to the browser, and the mount tools take "
+            "a key of their own."
+        )
+        codes["credentials"] = "credentials.backend"
+    if credentials == "key":
+        if not changes.get("access_key_id", current.access_key_id):
+            errors["access_key_id"] = "Enter the access key ID."
+            codes["access_key_id"] = "access_key_id.required"
+        if secret is None and not current.secret:
+            missing = "secret_access_key"
+            errors[missing] = "Enter the secret access key."
+            codes[missing] = f"{missing}.required"
+    if errors:
+        raise ValidationError(errors, codes=codes)
 
 
 #: Lifetime of a shareable link when the request does not give one.

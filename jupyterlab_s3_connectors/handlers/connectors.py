@@ -14,6 +14,7 @@ from ..presign import presign_get
 from ..s3check import check_connection
 from ..validation import (
     validate_connector_changes,
+    validate_credentials_change,
     validate_new_connector,
     validate_presign_request,
 )
@@ -72,6 +73,7 @@ class ConnectorHandler(S3ConnectorsHandler):
             allow_direct_backend=self.server_options.allow_direct_backend,
             unavailable_backends=unavailable,
         )
+        self.check_request(validate_credentials_change, current, changes, secret)
         if self.mounts is not None:
             try:
                 self.mounts.check_change(current, changes, secret is not None)

@@ -31,6 +31,7 @@ def make_client(resolved: ResolvedConnector, **config: Any) -> Any:
         region_name=resolved.region,
         aws_access_key_id=resolved.credentials.access_key_id,
         aws_secret_access_key=resolved.credentials.secret_access_key,
+        aws_session_token=resolved.credentials.session_token,
         config=Config(**options),
     )
     if resolved.read_only:

@@ -109,6 +109,7 @@ def make_s3_filesystem(resolved: ResolvedConnector) -> ConnectorS3FileSystem:
         read_only=resolved.read_only,
         key=resolved.credentials.access_key_id,
         secret=resolved.credentials.secret_access_key,
+        token=resolved.credentials.session_token,
         endpoint_url=connector.endpoint,
         client_kwargs={"region_name": resolved.region},
         config_kwargs={

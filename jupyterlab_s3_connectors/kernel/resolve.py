@@ -13,10 +13,12 @@ import os
 import threading
 from dataclasses import dataclass, field
 
+from ..catalogs import Catalog, parse_catalogs, split_published_id
 from ..connector import Connector, Credentials
 from ..crypto import FileState, KeyProvider, file_state
 from ..locations import StoreLocation
 from ..redact import register_secret
+from ..registry import ConnectorRegistry
 from ..store import ConnectorStore
 from .errors import InactiveConnector, UnknownConnector, active_list
 
@@ -69,6 +71,8 @@ class ResolvedConnector:
             c.backend,
             self.credentials.access_key_id,
             c.secret,
+            # The server's own credentials are renewed: a new token needs a new client.
+            self.credentials.session_token,
         )
 
 
@@ -79,6 +83,9 @@ class Resolver:
         self.location = location
         keys = KeyProvider(location.key_path, location.encryption_keys)
         self.store = ConnectorStore(location.store_path, keys)
+        catalogs = [Catalog(spec) for spec in parse_catalogs(location.catalog_entries())]
+        #: The store and the catalogs (published connectors, the server's credentials).
+        self.registry = ConnectorRegistry(self.store, catalogs)
         self._lock = threading.Lock()
         self._state: tuple[FileState | None, FileState | None] | None = None
         self._connectors: list[Connector] = []
@@ -87,13 +94,18 @@ class Resolver:
         return f"<Resolver store={self.store.path!r}>"
 
     def connectors(self) -> list[Connector]:
-        """The store's connectors, read again only when the store or the keys changed."""
+        """The store's connectors (read again only when the store or the keys changed),
+        then those of the catalogs with this user's activation state (read each time)."""
         with self._lock:
             state = (_state_of(self.store.path), self.store.keys.state())
             if state != self._state:
                 self._connectors = self.store.list_connectors()
                 self._state = state
-            return list(self._connectors)
+            own = list(self._connectors)
+        if not self.registry.catalogs:
+            return own
+        published = [c for c in self.registry.all_connectors() if split_published_id(c.id)]
+        return own + published
 
     def active_names(self) -> list[str]:
         return [c.name for c in self.connectors() if c.active]
@@ -102,6 +114,7 @@ class Resolver:
         """The active connector ``name``; :class:`ConnectorUnavailable` otherwise."""
         connectors = self.connectors()
         active = [c.name for c in connectors if c.active]
+        # The user's own connector first: a published one may have the same name.
         found = next((c for c in connectors if c.name == name), None)
         if found is None:
             raise UnknownConnector(
@@ -117,7 +130,7 @@ class Resolver:
                 name,
                 active,
             )
-        credentials = self.store.credentials_of(found)
+        credentials = self.registry.credentials_of(found)
         register_secret(credentials.secret_access_key)
         return ResolvedConnector(found, credentials, self.location.default_region)
 

@@ -24,6 +24,7 @@ ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 API_FIELDS = {
     "id",
+    "credentials",
     "name",
     "description",
     "endpoint",
@@ -468,7 +469,7 @@ async def test_400_answers_carry_the_tables_code(api, case):
     translates; the same table checks both validators."""
     from .test_validation import TABLE, _value
 
-    body = {**TABLE["base"], case["field"]: _value(case["value"])}
+    body = {**TABLE["base"], **case.get("with", {}), case["field"]: _value(case["value"])}
     response = await api("POST", "connectors", body=body)
     assert response.code == 400, response
     assert response.json["codes"] == {case["field"]: case["code"]}

@@ -431,3 +431,85 @@ def test_catalog_setting_errors_stop_nothing_but_name_the_entry(tmp_path):
     app = S3ConnectorsApp()
     with pytest.raises(Exception, match=r"catalogs\[0\]"):
         app.catalogs = [{"name": "Bad Name", "directory": str(tmp_path), "keys": ["x"]}]
+
+
+async def test_own_connector_with_the_server_credentials(
+    api, proxy, recording_s3, monkeypatch, no_aws_environment
+):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIASERVEROWN")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "server-own-secret")
+    body = connector_body(endpoint=recording_s3.endpoint, credentials="server")
+    del body["secret_access_key"]
+    body["access_key_id"] = ""
+    created = await api("POST", "connectors", body=body)
+    assert created.code == 201, created
+    assert created.json["credentials"] == "server"
+    assert created.json["has_secret"] is False
+    connector_id = created.json["id"]
+    assert (await api("POST", "connectors", connector_id, "activate")).code == 200
+    answer = await proxy.fetch(connector_id, f"/{DEMO_BUCKET}/data/hello.txt")
+    assert answer.code == 200
+    assert [signing_key(r) for r in recording_s3.requests] == ["AKIASERVEROWN"]
+
+    # The browser would need the server's key: direct is refused, and so is a mount.
+    for backend in ("direct", "s3fs"):
+        refused = await api(
+            "POST", "connectors", body={**body, "name": f"srv-{backend}", "backend": backend}
+        )
+        assert refused.code == 400, refused
+        assert refused.json["codes"] == {"credentials": "credentials.backend"}
+    changed = await api("PATCH", "connectors", connector_id, body={"backend": "direct"})
+    assert changed.code == 400, changed
+    # Publishing shares the connector, not the server's key: each member's server uses its own.
+    published = await api("POST", "connectors", connector_id, "publish", body={"catalog": "team"})
+    assert published.code == 201, published
+    assert published.json["secret_source"] == "server"
+    assert b"server-own-secret" not in json.dumps(published.json).encode()
+
+
+def test_kernels_resolve_published_connectors(tmp_path, catalog_dirs, moto_endpoint, monkeypatch):
+    """A kernel finds a published connector that its user activated, by name."""
+    from jupyterlab_s3_connectors.catalogs import Catalog, parse_catalogs
+    from jupyterlab_s3_connectors.crypto import KeyProvider
+    from jupyterlab_s3_connectors.kernel import resolve as kernel_resolve
+    from jupyterlab_s3_connectors.locations import KernelEnvironment
+    from jupyterlab_s3_connectors.registry import ConnectorRegistry
+    from jupyterlab_s3_connectors.store import ConnectorStore
+    from jupyterlab_s3_connectors.validation import validate_new_connector
+
+    catalogs = catalogs_config(catalog_dirs)
+    alice_store = ConnectorStore(
+        str(tmp_path / "alice" / "connectors.json"), KeyProvider(str(tmp_path / "alice" / "k"))
+    )
+    fields, secret = validate_new_connector(
+        connector_body(endpoint=moto_endpoint, name="team-data"), default_region="us-east-1"
+    )
+    own = alice_store.create(fields, secret, "alice")
+    alice = ConnectorRegistry(alice_store, [Catalog(s) for s in parse_catalogs(catalogs)])
+    published = alice.publish(own.id, "team", "alice")
+
+    bob_dir = tmp_path / "bob"
+    bob_store = ConnectorStore(str(bob_dir / "connectors.json"), KeyProvider(str(bob_dir / "k")))
+    bob = ConnectorRegistry(bob_store, [Catalog(s) for s in parse_catalogs(catalogs)])
+    bob.set_active(published.id, True)
+
+    environment = KernelEnvironment()
+    try:
+        environment.export(
+            store_path=bob_store.path,
+            key_path=str(bob_dir / "k"),
+            encryption_keys=[],
+            default_region="us-east-1",
+            runtime_dir=str(tmp_path / "runtime"),
+            catalogs=catalogs,
+        )
+        kernel_resolve._resolvers.clear()
+        resolved = kernel_resolve.resolve("team-data")
+        assert resolved.connector.id == published.id
+        assert resolved.credentials.secret_access_key == SECRET
+        from jupyterlab_s3_connectors import connector
+
+        assert connector("team-data").fs.cat("data/hello.txt") == b"hello"
+    finally:
+        environment.restore()
+        kernel_resolve._resolvers.clear()

@@ -56,7 +56,7 @@ export function ConnectorDetails(props: IConnectorDetailsProps): JSX.Element {
     [
       'secret',
       trans.__('Secret key'),
-      c.secret_source === 'server'
+      c.secret_source === 'server' || c.credentials === 'server'
         ? trans.__("The server's own AWS credentials")
         : c.secret_source === 'administrator'
           ? trans.__('Provided by the administrator')

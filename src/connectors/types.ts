@@ -49,7 +49,15 @@ export interface IConnectorFields {
   access_key_id: string;
   mode: ConnectorMode;
   backend: ConnectorBackend;
+  /**
+   * Where the key comes from: `key`, the connector's own (the default), or
+   * `server`, the Jupyter server's own AWS credentials (proxy backend only).
+   */
+  credentials?: ConnectorCredentials;
 }
+
+/** Where a connector's key comes from. */
+export type ConnectorCredentials = 'key' | 'server';
 
 /** A connector as returned by the API; the secret is never part of it. */
 export interface IConnector extends IConnectorFields {

@@ -51,7 +51,9 @@ export type ValidationCode =
   | 'mode.choice'
   | 'backend.choice'
   | 'backend.disabled'
-  | 'backend.unavailable';
+  | 'backend.unavailable'
+  | 'credentials.choice'
+  | 'credentials.backend';
 
 /** Field name → the code of the rule it breaks. */
 export type FieldCodes = Partial<Record<keyof IConnectorInput, ValidationCode>>;
@@ -111,6 +113,7 @@ export function connectorErrorCodes(
   input: IConnectorInput,
   options: validateConnector.IOptions = {}
 ): FieldCodes {
+  const serverCredentials = input.credentials === 'server';
   const codes: FieldCodes = {
     name: checkName(input.name),
     description: checkDescription(input.description),
@@ -118,13 +121,21 @@ export function connectorErrorCodes(
     region: checkRegion(input.region),
     bucket: checkBucket(input.bucket),
     prefix: checkPrefix(input.prefix),
-    access_key_id: checkAccessKeyId(input.access_key_id),
-    secret_access_key: checkSecret(input.secret_access_key, !!options.isNew),
+    // With the server's own credentials, the connector needs no key pair.
+    access_key_id:
+      serverCredentials && !input.access_key_id
+        ? undefined
+        : checkAccessKeyId(input.access_key_id),
+    secret_access_key: checkSecret(
+      input.secret_access_key,
+      !!options.isNew && !serverCredentials
+    ),
     mode:
       input.mode === 'read-only' || input.mode === 'read-write'
         ? undefined
         : 'mode.choice',
-    backend: checkBackend(input.backend, options)
+    backend: checkBackend(input.backend, options),
+    credentials: checkCredentials(input)
   };
   for (const field of Object.keys(codes) as (keyof IConnectorInput)[]) {
     if (!codes[field]) {
@@ -329,6 +340,18 @@ export function checkPrefix(prefix: string): Check {
   return undefined;
 }
 
+/** Where the key comes from: the connector's own pair, or the server's. */
+export function checkCredentials(input: IConnectorInput): Check {
+  const credentials = input.credentials ?? 'key';
+  if (credentials !== 'key' && credentials !== 'server') {
+    return 'credentials.choice';
+  }
+  if (credentials === 'server' && input.backend !== 'proxy') {
+    return 'credentials.backend';
+  }
+  return undefined;
+}
+
 export function checkAccessKeyId(keyId: string): Check {
   if (!keyId) {
     return 'access_key_id.required';
@@ -476,6 +499,12 @@ export function validationMessage(
     case 'backend.unavailable':
       return trans.__(
         'This backend cannot work on this Jupyter server (its mount tool or FUSE is missing): choose another.'
+      );
+    case 'credentials.choice':
+      return trans.__("Choose an access key or the server's own credentials.");
+    case 'credentials.backend':
+      return trans.__(
+        "The server's own AWS credentials are used through the proxy backend only: choose proxy, or give an access key."
       );
   }
 }

@@ -75,6 +75,16 @@ export class ConnectorForm
 
     const credentials = this._addGroup(trans.__('Credentials and bucket'));
     const keys = this._addRow(credentials);
+    this._addSelect(
+      keys,
+      'credentials',
+      trans.__('Credentials'),
+      initial.credentials ?? 'key',
+      [
+        ['key', trans.__('Access key')],
+        ['server', trans.__("The server's own")]
+      ]
+    );
     this._addInput(
       keys,
       'access_key_id',
@@ -221,7 +231,9 @@ export class ConnectorForm
       // A key is kept exactly as typed.
       secret_access_key: this._inputs.get('secret_access_key')?.value ?? '',
       mode: value('mode') as IConnectorInput['mode'],
-      backend: value('backend') as IConnectorInput['backend']
+      backend: value('backend') as IConnectorInput['backend'],
+      credentials: (value('credentials') ||
+        'key') as IConnectorInput['credentials']
     };
   }
 
@@ -265,6 +277,17 @@ export class ConnectorForm
       errorNode.textContent = message ?? '';
       element.classList.toggle('jp-mod-error', !!message);
       element.setAttribute('aria-invalid', message ? 'true' : 'false');
+    }
+    // With the server's own credentials there is no key to type.
+    const serverCredentials =
+      this._inputs.get('credentials')?.value === 'server';
+    for (const name of ['access_key_id', 'secret_access_key'] as const) {
+      const field = this._inputs
+        .get(name)
+        ?.closest('.jp-S3Connectors-field') as HTMLElement | null;
+      if (field) {
+        field.hidden = serverCredentials;
+      }
     }
     const backend = this._inputs.get('backend')?.value ?? '';
     this._directWarning.hidden = backend !== 'direct';
@@ -485,7 +508,8 @@ export namespace ConnectorForm {
       access_key_id: c?.access_key_id ?? '',
       secret_access_key: '',
       mode: c?.mode ?? options.defaults.mode,
-      backend: c?.backend ?? options.defaults.backend
+      backend: c?.backend ?? options.defaults.backend,
+      credentials: c?.credentials ?? 'key'
     };
   }
 }

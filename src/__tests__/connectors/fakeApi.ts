@@ -87,6 +87,7 @@ export class FakeAPI {
       const { secret_access_key, ...fields } = body as IConnectorInput;
       const now = timestamp();
       const connector: IConnector = {
+        credentials: 'key',
         ...fields,
         id: `id-${this._next++}`,
         has_secret: !!secret_access_key,

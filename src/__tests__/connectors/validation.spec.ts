@@ -21,6 +21,7 @@ interface ICase {
   isNew?: boolean;
   allowDirect?: boolean;
   unavailable?: string[];
+  with?: Partial<IConnectorInput>;
 }
 
 const table: { base: IConnectorInput; cases: ICase[] } = JSON.parse(
@@ -62,7 +63,11 @@ describe('the validation cases shared with the server', () => {
   it.each(table.cases.map(c => [label(c), c] as [string, ICase]))(
     '%s',
     (_label, c) => {
-      const input = { ...table.base, [c.field]: valueOf(c.value) };
+      const input = {
+        ...table.base,
+        ...(c.with ?? {}),
+        [c.field]: valueOf(c.value)
+      };
       const options = {
         isNew: c.isNew ?? true,
         allowDirect: c.allowDirect ?? true,

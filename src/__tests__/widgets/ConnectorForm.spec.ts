@@ -141,6 +141,7 @@ describe('ConnectorForm', () => {
       'region',
       'description',
       'endpoint',
+      'credentials',
       'access_key_id',
       'secret_access_key',
       'bucket',
@@ -309,5 +310,33 @@ describe('ConnectorForm', () => {
       ]);
       expect(status(form)).toContain('1 bucket found');
     });
+  });
+
+  it("offers the server's own credentials, and then asks for no key", async () => {
+    const form = new ConnectorForm({
+      trans: nullTranslator.load('jupyterlab_s3_connectors'),
+      defaults: { mode: 'read-write', backend: 'proxy', region: 'us-east-1' },
+      allowDirect: true
+    });
+    const select = form.node.querySelector(
+      'select[name="credentials"]'
+    ) as HTMLSelectElement;
+    const keyField = form.node.querySelector(
+      '.jp-S3Connectors-field[data-field="access_key_id"]'
+    ) as HTMLElement;
+    expect(keyField.hidden).toBe(false);
+    select.value = 'server';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    expect(keyField.hidden).toBe(true);
+    expect(form.getValue().credentials).toBe('server');
+    expect(form.errors.access_key_id).toBeUndefined();
+    expect(form.errors.secret_access_key).toBeUndefined();
+    const backend = form.node.querySelector(
+      'select[name="backend"]'
+    ) as HTMLSelectElement;
+    backend.value = 'direct';
+    backend.dispatchEvent(new Event('change', { bubbles: true }));
+    expect(form.errors.credentials).toMatch(/proxy backend only/);
+    form.dispose();
   });
 });
