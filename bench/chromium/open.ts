@@ -1,0 +1,79 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- Node scripts driving a page */
+/**
+ * Bench #9.5 and #9.6: a large CSV opened into the editor ("Open With" →
+ * Editor, the `docmanager:open` command with the `Editor` factory), from the
+ * command to the editor showing the file's first line, through each backend,
+ * against one `GetObject` of the same object read to bytes in the page.
+ */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+
+import { fmt, median } from '../lib/stats';
+import { check, MiB } from './setup';
+import { Backend, BACKENDS, IChromiumContext, IChromiumPair } from './types';
+
+const KEY = 'open/data.csv';
+const LINE = 'id,value,label,comment\n';
+
+export async function benchOpen(
+  ctx: IChromiumContext
+): Promise<IChromiumPair[]> {
+  const { options, page, s3, bucket, floorOptions } = ctx;
+  const size = options.openMiB * MiB;
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: KEY,
+      Body: Buffer.alloc(size, LINE),
+      ContentLength: size,
+      ContentType: 'text/csv'
+    })
+  );
+  const pairs: IChromiumPair[] = [];
+  const loaded: Record<Backend, number[]> = { direct: [], proxy: [] };
+  const open = async (backend: Backend) => {
+    const t = await page.evaluate(
+      ([path, first]: [string, string]) =>
+        (window as any).s3cBenchPage.openInEditor(path, first),
+      [ctx.drivePath(backend, KEY), LINE.trim()]
+    );
+    check(
+      t.length === size,
+      `the editor holds ${t.length} of ${size} characters`
+    );
+    loaded[backend].push(t.loaded);
+    return t.shown;
+  };
+  const floor = async () => {
+    const [ms, bytes] = await page.evaluate(
+      ([o, bucket, key]: [any, string, string]) =>
+        (window as any).s3cBenchFloor.get(o, bucket, key),
+      [floorOptions, bucket, KEY]
+    );
+    check(bytes === size, `the floor read ${bytes} of ${size} bytes`);
+    return ms;
+  };
+  for (const [i, backend] of BACKENDS.entries()) {
+    const id = `9.${5 + i}`;
+    process.stderr.write(
+      `#${id} open a ${options.openMiB} MiB CSV in the editor (${backend}) vs raw GetObject in the page\n`
+    );
+    loaded[backend] = [];
+    const samples = await options.alternate(
+      `#${id}`,
+      () => open(backend),
+      floor
+    );
+    // The warm-up's figure is not counted.
+    loaded[backend].shift();
+    pairs.push({
+      id,
+      a: `Chromium: open a ${options.openMiB} MiB CSV in the editor (${backend}), from the command to its first line on screen`,
+      b: `raw GetObject of it in the page, read to bytes`,
+      samples,
+      target: null,
+      note: `${backend}: the document's model was loaded (the drive's get, and JupyterLab's model) after ${fmt(median(loaded[backend]))} ms at the median; the rest is the editor's.`,
+      extra: { model_loaded_ms: loaded[backend] }
+    });
+  }
+  return pairs;
+}
