@@ -8,6 +8,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 
 import { fmt, median } from '../lib/stats';
+import { startProfile, stopProfile } from './profile';
 import { check, MiB } from './setup';
 import { Backend, BACKENDS, IChromiumContext, IChromiumPair } from './types';
 
@@ -31,11 +32,13 @@ export async function benchOpen(
   const pairs: IChromiumPair[] = [];
   const loaded: Record<Backend, number[]> = { direct: [], proxy: [] };
   const open = async (backend: Backend) => {
+    const profiler = await startProfile(page);
     const t = await page.evaluate(
       ([path, first]: [string, string]) =>
         (window as any).s3cBenchPage.openInEditor(path, first),
       [ctx.drivePath(backend, KEY), LINE.trim()]
     );
+    await stopProfile(profiler, `9.5/9.6 ${backend}`);
     check(
       t.length === size,
       `the editor holds ${t.length} of ${size} characters`

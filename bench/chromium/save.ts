@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 
 import { fmt, median } from '../lib/stats';
+import { startProfile, stopProfile } from './profile';
 import { check, MiB } from './setup';
 import { Backend, BACKENDS, IChromiumContext, IChromiumPair } from './types';
 
@@ -61,11 +62,13 @@ export async function benchSave(
     for (const [i, backend] of BACKENDS.entries()) {
       const id = `9.${7 + i}`;
       const save = async (round: number) => {
+        const profiler = await startProfile(page);
         const t = await page.evaluate(
           ([path, round]: [string, number]) =>
             (window as any).s3cBenchPage.saveNotebook(path, round),
           [ctx.drivePath(backend, key(backend)), round + 10]
         );
+        await stopProfile(profiler, `9.7/9.8 ${backend}`);
         commands[backend].push(t.command);
         return t.saved;
       };
