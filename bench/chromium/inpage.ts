@@ -103,7 +103,7 @@ async function openNotebook(path: string): Promise<number> {
 async function saveNotebook(
   path: string,
   round: number
-): Promise<{ saved: number; command: number }> {
+): Promise<{ saved: number; command: number; requests: string[] }> {
   const widget = notebooks.get(path);
   if (!widget) {
     throw new Error(`${path} is not open`);
@@ -130,13 +130,21 @@ async function saveNotebook(
     widget.context.saveState.disconnect(onState);
   }
   const command = performance.now();
+  const requests = performance
+    .getEntriesByType('resource')
+    .filter(e => e.startTime >= t0 && e.startTime <= command)
+    .map(e => {
+      const r = e as PerformanceResourceTiming;
+      const url = new URL(r.name);
+      return `${(r.startTime - t0).toFixed(0)}–${(r.responseEnd - t0).toFixed(0)} ms ${url.pathname.split('/').slice(-2).join('/')}${url.search}`;
+    });
   if (failed || !saved) {
     throw new Error(`the save of ${path} did not complete`);
   }
   if (widget.context.model.dirty) {
     throw new Error(`${path} is still dirty after its save`);
   }
-  return { saved: saved - t0, command: command - t0 };
+  return { saved: saved - t0, command: command - t0, requests };
 }
 
 /** Close the notebooks opened by `openNotebook`. */

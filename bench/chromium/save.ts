@@ -70,6 +70,11 @@ export async function benchSave(
         );
         await stopProfile(profiler, `9.7/9.8 ${backend}`);
         commands[backend].push(t.command);
+        if (process.env.BENCH_PROFILE) {
+          console.log(
+            `  requests of the save (${backend}, ${t.saved.toFixed(0)} ms):\n    ${t.requests.join('\n    ')}`
+          );
+        }
         return t.saved;
       };
       const floor = async () => {
