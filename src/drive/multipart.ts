@@ -9,6 +9,7 @@ import {
 import type { Bucket } from './bucket';
 import { concatBytes } from './content';
 import { checkCondition } from './conditional';
+import { acceptsBlobBodies } from './transport';
 
 /** S3's smallest part (but the last). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -209,7 +210,12 @@ export class MultipartUpload {
    */
   private async _flush(): Promise<void> {
     await this._send(() => {
-      const body = concatBytes(this._buffer, this._buffered);
+      // Where the client sends with `fetch` (browsers), the part goes as a
+      // Blob of the chunks (Chromium sends Blob bodies several times faster
+      // than arrays), else as one array.
+      const body = acceptsBlobBodies(this._options.bucket.client)
+        ? new Blob(this._buffer as Uint8Array<ArrayBuffer>[])
+        : concatBytes(this._buffer, this._buffered);
       this._buffer = [];
       this._buffered = 0;
       return body;
