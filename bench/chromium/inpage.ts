@@ -223,6 +223,31 @@ async function renamed(id: string, from: string, to: string): Promise<number> {
   if (!renameStart) {
     throw new Error('the Enter of the rename was not seen');
   }
+  // The requests of the rename, by kind: count, first start, last end (ms).
+  const kinds: Record<string, [number, number, number]> = {};
+  for (const entry of performance.getEntriesByType('resource')) {
+    const r = entry as PerformanceResourceTiming;
+    if (r.startTime < renameStart || r.startTime > end) {
+      continue;
+    }
+    const url = new URL(r.name);
+    const kind =
+      (url.searchParams.get('x-id') ??
+        (url.searchParams.has('list-type')
+          ? `list ${url.searchParams.get('max-keys') ?? ''}`
+          : url.searchParams.has('delete')
+            ? 'delete'
+            : r.initiatorType)) +
+      (url.pathname.includes('/proxy/') ? ' (proxy)' : '');
+    const k = (kinds[kind] ??= [0, Infinity, 0]);
+    k[0] += 1;
+    k[1] = Math.min(k[1], r.startTime - renameStart);
+    k[2] = Math.max(k[2], r.responseEnd - renameStart);
+  }
+  (window as any).s3cBenchRenameRequests = Object.entries(kinds).map(
+    ([kind, [n, first, last]]) =>
+      `${kind}: ${n}, ${first.toFixed(0)}–${last.toFixed(0)} ms`
+  );
   return end - renameStart;
 }
 

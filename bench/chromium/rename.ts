@@ -106,6 +106,14 @@ export async function benchRename(
         (window as any).s3cBenchPage.renamed(id, from, to),
       [id, from, to]
     );
+    if (process.env.BENCH_PROFILE) {
+      const requests = await page.evaluate(
+        () => (window as any).s3cBenchRenameRequests
+      );
+      console.log(
+        `  requests of the rename (${backend}, ${ms.toFixed(0)} ms):\n    ${requests.join('\n    ')}`
+      );
+    }
     const moved = await countBelow(s3, bucket, `${PARENT}/${to}/`);
     const left = await countBelow(s3, bucket, `${PARENT}/${from}/`);
     check(
