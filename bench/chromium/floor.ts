@@ -7,8 +7,12 @@
  */
 import {
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
   UploadPartCommand
 } from '@aws-sdk/client-s3';
@@ -133,9 +137,122 @@ function dropBlob(): void {
   blob = null;
 }
 
+let body: Blob | null = null;
+
+/** The bytes of a later `put` (given in base64), as a Blob. */
+function setBody(base64: string, type: string): number {
+  const raw = atob(base64);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    bytes[i] = raw.charCodeAt(i);
+  }
+  body = new Blob([bytes], { type });
+  return body.size;
+}
+
+/** One `GetObject`, its body read to bytes: [ms, bytes]. */
+async function get(
+  options: IFloorOptions,
+  bucket: string,
+  key: string
+): Promise<[number, number]> {
+  const s3 = client(options);
+  const t0 = performance.now();
+  const answer = await s3.send(
+    new GetObjectCommand({ Bucket: bucket, Key: key })
+  );
+  const bytes = await answer.Body!.transformToByteArray();
+  const ms = performance.now() - t0;
+  s3.destroy();
+  return [ms, bytes.length];
+}
+
+/** One `PutObject` of the bytes given to `setBody` (ms). */
+async function put(
+  options: IFloorOptions,
+  bucket: string,
+  key: string
+): Promise<number> {
+  const s3 = client(options);
+  const t0 = performance.now();
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: body!,
+      ContentType: body!.type,
+      ContentLength: body!.size
+    })
+  );
+  const ms = performance.now() - t0;
+  s3.destroy();
+  return ms;
+}
+
+/**
+ * A folder's rename as S3 allows it: list its keys (`ListObjectsV2`), copy
+ * each (`CopyObject`, `inFlight` at once), delete them (`DeleteObjects`, up
+ * to 1000 a request): [ms, keys].
+ */
+async function rename(
+  options: IFloorOptions,
+  bucket: string,
+  from: string,
+  to: string,
+  inFlight: number
+): Promise<[number, number]> {
+  const s3 = client(options);
+  const t0 = performance.now();
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: from,
+        ContinuationToken: token
+      })
+    );
+    keys.push(...(page.Contents ?? []).map(object => object.Key!));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  let next = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const key = keys[next++];
+      await s3.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: to + key.slice(from.length),
+          CopySource: encodeURIComponent(`${bucket}/${key}`)
+        })
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  for (let start = 0; start < keys.length; start += 1000) {
+    await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: {
+          Objects: keys.slice(start, start + 1000).map(Key => ({ Key })),
+          Quiet: true
+        }
+      })
+    );
+  }
+  const ms = performance.now() - t0;
+  s3.destroy();
+  return [ms, keys.length];
+}
+
 (window as unknown as Record<string, unknown>).s3cBenchFloor = {
   makeBlob,
   dropBlob,
   upload,
-  list
+  list,
+  setBody,
+  get,
+  put,
+  rename
 };

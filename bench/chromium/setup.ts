@@ -16,18 +16,20 @@ import { ROOT } from '../lib/servers';
 
 export const FOLDER = 'many';
 
+export const MiB = 1024 * 1024;
+
 export function check(condition: unknown, message: string): asserts condition {
   if (!condition) {
     throw new Error(`BROKEN: ${message}`);
   }
 }
 
-/** The floor's script, bundled for the browser. */
-export async function floorScript(): Promise<string> {
+/** A script of this folder (`floor.ts`, `inpage.ts`), bundled for the browser. */
+export async function pageScript(file: string): Promise<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- tsx's own esbuild
   const esbuild = require(path.join(ROOT, 'node_modules', 'esbuild'));
   const out = await esbuild.build({
-    entryPoints: [path.join(__dirname, 'floor.ts')],
+    entryPoints: [path.join(__dirname, file)],
     bundle: true,
     write: false,
     platform: 'browser',
@@ -37,6 +39,11 @@ export async function floorScript(): Promise<string> {
     logLevel: 'silent'
   });
   return out.outputFiles[0].text;
+}
+
+/** The floor's script, bundled for the browser. */
+export function floorScript(): Promise<string> {
+  return pageScript('floor.ts');
 }
 
 /** Playwright's Chromium driver (the copy installed for the UI tests). */

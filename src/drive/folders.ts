@@ -9,6 +9,9 @@ import { Reader } from './reader';
 import { checkKeyLength, intoItselfError } from './refusals';
 import { Writer } from './writer';
 
+/** How often a folder operation reports its progress at most (ms). */
+export const PROGRESS_INTERVAL = 100;
+
 /** The progress of a folder operation (`S3Drive.progress`). */
 export interface IFolderProgress {
   /** What is being done. */
@@ -180,8 +183,17 @@ export class FolderOperations {
     const emit = (done: number, error?: string) =>
       this._progress({ operation, path, newPath, done, total, error });
     emit(0);
+    let reported = Date.now();
     try {
-      await task(done => emit(done));
+      // At most one report per `PROGRESS_INTERVAL`: each one updates a
+      // notification on screen (200 copies made 200 updates).
+      await task(done => {
+        const now = Date.now();
+        if (now - reported >= PROGRESS_INTERVAL) {
+          reported = now;
+          emit(done);
+        }
+      });
     } catch (error) {
       emit(0, (error as Error).message || String(error));
       throw error;

@@ -9,12 +9,19 @@ import {
 import type { Bucket } from './bucket';
 import { concatBytes } from './content';
 import { checkCondition } from './conditional';
+import { acceptsBlobBodies } from './transport';
 
 /** S3's smallest part (but the last). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 
-/** How many parts an upload sends at once by default. */
-export const PARTS_IN_FLIGHT = 2;
+/**
+ * How many parts an upload sends at once by default: as many as the file
+ * uploads (`fileUpload.ts`) and lib-storage's default. With 2, the chunked
+ * saves of the file browser's protocol reached about 0.75 of a raw multipart
+ * upload with 4 (bench row 3); at most `PARTS_IN_FLIGHT + 1` parts of 5 MiB
+ * are held in memory.
+ */
+export const PARTS_IN_FLIGHT = 4;
 
 /**
  * One S3 multipart upload fed with chunks of any size.
@@ -203,7 +210,12 @@ export class MultipartUpload {
    */
   private async _flush(): Promise<void> {
     await this._send(() => {
-      const body = concatBytes(this._buffer, this._buffered);
+      // Where the client sends with `fetch` (browsers), the part goes as a
+      // Blob of the chunks (Chromium sends Blob bodies several times faster
+      // than arrays), else as one array.
+      const body = acceptsBlobBodies(this._options.bucket.client)
+        ? new Blob(this._buffer as Uint8Array<ArrayBuffer>[])
+        : concatBytes(this._buffer, this._buffered);
       this._buffer = [];
       this._buffered = 0;
       return body;
@@ -302,7 +314,7 @@ export namespace MultipartUpload {
     ifNoneMatch?: string;
     /** The part size (default and minimum 5 MiB). */
     partSize?: number;
-    /** How many parts are uploaded at once (default 2). */
+    /** How many parts are uploaded at once (default `PARTS_IN_FLIGHT`). */
     partsInFlight?: number;
     /** Called with the size of each part once S3 has it. */
     onPartDone?: (bytes: number) => void;

@@ -1,5 +1,6 @@
 import { Contents } from '@jupyterlab/services';
 
+import { readBodyBytes } from './body';
 import { IListingPage, PathKind } from './bucket';
 import { IDriveContext } from './context';
 import { notFoundError } from './errors';
@@ -217,9 +218,7 @@ export class Reader {
     options: Contents.IFetchOptions
   ): Promise<Contents.IModel> {
     const answer = await this._context.bucket.getObject(resolved.key);
-    const bytes = answer.Body
-      ? await answer.Body.transformToByteArray()
-      : new Uint8Array(0);
+    const bytes = await readBodyBytes(answer.Body, answer.ContentLength);
     if (resolved.key.endsWith('/') && bytes.length === 0) {
       // A folder marker is not a file.
       throw notFoundError(resolved.path, this._context.trans);

@@ -9,6 +9,7 @@ import {
 } from './content';
 import { IDriveContext } from './context';
 import { UploadCancelledError, uploadBlob } from './fileUpload';
+import { acceptsBlobBodies } from './transport';
 import { isNotFound, notFoundError, S3DriveError } from './errors';
 import { now } from './models';
 import { MultipartUpload } from './multipart';
@@ -299,7 +300,14 @@ export class Writer {
       {
         Bucket: bucket.name,
         Key: key,
-        Body: body,
+        // Where the client sends with `fetch` (browsers), as a Blob: Chromium
+        // sends a Blob body several times faster than the same bytes as an
+        // array (a 1 MiB notebook's PUT took ~5x the time), and the SDK
+        // leaves its payload unhashed, as for file uploads' parts.
+        Body:
+          body.length > 0 && acceptsBlobBodies(bucket.client)
+            ? new Blob([body as Uint8Array<ArrayBuffer>])
+            : body,
         ContentLength: body.length,
         ContentType: contentType
       },

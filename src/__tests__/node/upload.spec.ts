@@ -5,7 +5,7 @@ import {
   UploadPartCommand
 } from '@aws-sdk/client-s3';
 
-import { S3Drive } from '../../drive';
+import { PARTS_IN_FLIGHT, S3Drive } from '../../drive';
 import { UPLOAD_IDLE_TIMEOUT } from '../../drive/uploads';
 import {
   allKeys,
@@ -164,6 +164,35 @@ describe('chunked uploads', () => {
     ]);
   });
 
+  it('sends the same bytes as Blob parts where the client uses fetch', async () => {
+    // Browsers' clients send with fetch: whole objects and parts go as Blobs.
+    const fetching = makeDrive(
+      client(undefined, undefined, { fetch: true }),
+      bucket
+    );
+    const bytes = randomBytes(11 * CHUNK_SIZE + 3, 11);
+    const model = await uploadLikeFileBrowser(fetching, 'blob.bin', bytes);
+    expect(model.size).toBe(bytes.length);
+    expect(model.hash).toMatch(/-3"?$/);
+    const small = randomBytes(1000, 12);
+    await fetching.save('whole.bin', {
+      type: 'file',
+      format: 'base64',
+      content: Buffer.from(small).toString('base64')
+    });
+    fetching.dispose();
+    for (const [key, expected] of [
+      ['blob.bin', bytes],
+      ['whole.bin', small]
+    ] as const) {
+      const stored = await read(s3, bucket, key);
+      expect(Buffer.compare(Buffer.from(stored!), Buffer.from(expected))).toBe(
+        0
+      );
+    }
+    expect(await pendingUploads(s3, bucket)).toEqual([]);
+  });
+
   it('uploads a small chunked file (< 5 MiB) as one part', async () => {
     const bytes = randomBytes(2 * CHUNK_SIZE + 10, 4);
     await uploadLikeFileBrowser(drive, 'small.bin', bytes);
@@ -207,21 +236,23 @@ describe('chunked uploads', () => {
     flaky.dispose();
   });
 
-  it('uploads 2 parts at once, in order', async () => {
+  it('uploads PARTS_IN_FLIGHT parts at once, in order', async () => {
+    const inFlight = PARTS_IN_FLIGHT;
     // The first parts slower than the next ones.
-    const { slow, log } = slowParts(s3, part => (part < 3 ? 300 : 20));
+    const { slow, log } = slowParts(s3, part => (part <= inFlight ? 300 : 20));
     const fast = makeDrive(slow, bucket);
-    const bytes = randomBytes(26 * CHUNK_SIZE + 7, 9);
+    const parts = inFlight + 2;
+    const bytes = randomBytes((parts - 1) * 5 * CHUNK_SIZE + 7, 9);
     const model = await uploadLikeFileBrowser(fast, 'fast.bin', bytes);
     fast.dispose();
     expect(model.size).toBe(bytes.length);
-    expect(model.hash).toMatch(/-6"?$/);
-    expect(log.maxInFlight).toBe(2);
+    expect(model.hash).toMatch(new RegExp(`-${parts}"?$`));
+    expect(log.maxInFlight).toBe(inFlight);
     expect(log.events.filter(e => e.startsWith('start'))).toEqual(
-      [1, 2, 3, 4, 5, 6].map(part => `start ${part}`)
+      Array.from({ length: parts }, (_, i) => `start ${i + 1}`)
     );
-    // Part 3 waited for a part (1 or 2, whichever ends first) to finish.
-    expect(log.events.indexOf('start 3')).toBeGreaterThan(
+    // The part after the first ones waited for one of them to finish.
+    expect(log.events.indexOf(`start ${inFlight + 1}`)).toBeGreaterThan(
       log.events.findIndex(e => e.startsWith('end'))
     );
     const stored = await read(s3, bucket, 'fast.bin');
@@ -230,28 +261,36 @@ describe('chunked uploads', () => {
   });
 
   it('aborts after the parts in flight when a part fails', async () => {
-    // Part 2 fails once part 3 is being uploaded (whatever the machine's
-    // speed), and part 3 takes a while longer.
+    // Part 1 ends at once, so that part `last` starts; part 2 fails once
+    // part `last` is being uploaded (whatever the machine's speed); the
+    // other parts in flight take a while longer.
+    const last = PARTS_IN_FLIGHT + 1;
     const { slow, log } = slowParts(
       s3,
       part =>
         part === 2
-          ? eventually(async () => expect(log.events).toContain('start 3'))
-          : part === 3
-            ? 700
-            : 10,
+          ? eventually(async () =>
+              expect(log.events).toContain(`start ${last}`)
+            )
+          : part === 1
+            ? 10
+            : 700,
       part => part === 2
     );
     const flaky = makeDrive(slow, bucket);
-    const bytes = randomBytes(24 * CHUNK_SIZE, 10);
+    const bytes = randomBytes((last + 1) * 5 * CHUNK_SIZE, 10);
     await expect(
       uploadLikeFileBrowser(flaky, 'flaky.bin', bytes)
     ).rejects.toThrow(/internal error/);
     flaky.dispose();
-    expect(log.events).toContain('start 3');
-    expect(log.events).not.toContain('start 4');
+    expect(log.events).toContain(`start ${last}`);
+    expect(log.events).not.toContain(`start ${last + 1}`);
+    const ends = Array.from({ length: last - 2 }, (_, i) =>
+      log.events.indexOf(`end ${i + 3}`)
+    );
+    expect(Math.min(...ends)).toBeGreaterThan(-1);
     expect(log.events.indexOf('abort with 0 in flight')).toBeGreaterThan(
-      log.events.indexOf('end 3')
+      Math.max(...ends)
     );
     expect(log.events.filter(e => e.startsWith('abort'))).toHaveLength(1);
     expect(await allKeys(s3, bucket)).toEqual([]);

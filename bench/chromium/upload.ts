@@ -1,0 +1,181 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- Node scripts driving a page */
+/**
+ * Bench #9.1 and #9.2: a file through the upload button of a bucket browser,
+ * against a raw multipart upload of an in-memory `Blob` in the page (direct),
+ * and through the proxy against direct.
+ */
+import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { sleep } from '../lib/servers';
+import { check, MiB } from './setup';
+import { Backend, IChromiumContext, IChromiumPair } from './types';
+
+/** The floor's multipart: the drive's part size (5 MiB), 4 parts in flight. */
+export const FLOOR_PART_SIZE = 5 * MiB;
+export const FLOOR_IN_FLIGHT = 4;
+
+export async function benchUpload(
+  ctx: IChromiumContext
+): Promise<IChromiumPair[]> {
+  const { options, page, s3, tmp, open, home, floorOptions } = ctx;
+  const BUCKET = ctx.bucket;
+  const pairs: IChromiumPair[] = [];
+  const size = options.uploadMiB * MiB;
+  const block = randomBytes(MiB);
+  const source = path.join(tmp, 'source.bin');
+  const fd = fs.openSync(source, 'w');
+  for (let i = 0; i < options.uploadMiB; i++) {
+    fs.writeSync(fd, block);
+  }
+  fs.closeSync(fd);
+  check(
+    (await page.evaluate(
+      ([b64, mib]: [string, number]) =>
+        (window as any).s3cBenchFloor.makeBlob(b64, mib),
+      [block.toString('base64'), options.uploadMiB]
+    )) === size,
+    'the in-page Blob has the wrong size'
+  );
+  let serial = 0;
+  const fresh = (what: string) =>
+    `${what}-${Date.now().toString(36)}-${serial++}.bin`;
+  const head = async (key: string) => {
+    try {
+      const answer = await s3.send(
+        new HeadObjectCommand({ Bucket: BUCKET, Key: key })
+      );
+      return answer.ContentLength ?? -1;
+    } catch {
+      return -1;
+    }
+  };
+  const remove = (key: string) =>
+    s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+
+  /** An upload through a bucket browser's upload button (ms). */
+  const buttonUpload = async (backend: Backend) => {
+    const panel = await open(backend);
+    await home(panel);
+    // A new name each time (a hard link of the same bytes): the
+    // browser's file name is the file's.
+    const name = fresh(`up-${backend}`);
+    const file = path.join(tmp, name);
+    fs.linkSync(source, file);
+    await page.evaluate(() => {
+      performance.clearResourceTimings();
+      (window as any).s3cBenchAccepts.length = 0;
+    });
+    const chooser = page.waitForEvent('filechooser');
+    await panel.locator('.jp-Toolbar .jp-id-upload').click();
+    const start = Date.now();
+    await (await chooser).setFiles(file);
+    const accept = page.locator('.jp-Dialog .jp-mod-accept');
+    const deadline = Date.now() + 600000;
+    let accepted = false;
+    for (;;) {
+      if ((await head(name)) === size) {
+        break;
+      }
+      if (!accepted && (await accept.count()) > 0) {
+        await accept.click();
+        accepted = true;
+      }
+      check(Date.now() < deadline, `the upload of ${name} did not end`);
+      await sleep(50);
+    }
+    // The page's own times: the accept click (if asked), the end of the
+    // last response about the key; read until they stop changing.
+    const encoded = encodeURIComponent(name);
+    const read = () =>
+      page.evaluate((needle: string) => {
+        const ends = performance
+          .getEntriesByType('resource')
+          .filter(e => e.name.includes(needle))
+          .map(
+            e =>
+              performance.timeOrigin +
+              (e as PerformanceResourceTiming).responseEnd
+          );
+        return {
+          requests: ends.length,
+          end: Math.max(...ends),
+          accepts: (window as any).s3cBenchAccepts as number[]
+        };
+      }, encoded);
+    let seen = await read();
+    for (;;) {
+      await sleep(200);
+      const again = await read();
+      if (again.requests === seen.requests) {
+        break;
+      }
+      seen = again;
+    }
+    check(seen.requests > 0, `no request of the page named ${name}`);
+    const t0 = seen.accepts.length ? seen.accepts[0] : start;
+    fs.unlinkSync(file);
+    await remove(name);
+    return seen.end - t0;
+  };
+
+  /** The floor: a raw multipart upload of the in-page Blob (ms). */
+  const floorUpload = async () => {
+    const key = fresh('floor');
+    const ms = await page.evaluate(
+      ([o, key, partSize, inFlight]: [any, string, number, number]) =>
+        (window as any).s3cBenchFloor.upload(
+          o,
+          'bench-ui',
+          key,
+          partSize,
+          inFlight
+        ),
+      [floorOptions, key, FLOOR_PART_SIZE, FLOOR_IN_FLIGHT]
+    );
+    check((await head(key)) === size, `the floor's ${key} is incomplete`);
+    await remove(key);
+    return ms;
+  };
+
+  process.stderr.write(
+    `#9.1 upload button (direct) vs raw SDK multipart from a Blob in the page, ${options.uploadMiB} MiB\n`
+  );
+  const direct = await options.alternate(
+    '#9.1',
+    () => buttonUpload('direct'),
+    () => floorUpload()
+  );
+  await page.screenshot({
+    path: path.join(os.tmpdir(), 's3c-bench-upload.png')
+  });
+  pairs.push({
+    id: '9.1',
+    a: `Chromium: upload button of the bucket browser, ${options.uploadMiB} MiB file (direct)`,
+    b: `raw SDK multipart of an in-page Blob (${FLOOR_PART_SIZE / MiB} MiB parts, ${FLOOR_IN_FLIGHT} in flight)`,
+    samples: direct,
+    bytes: size,
+    target: 0.8
+  });
+  process.stderr.write(
+    `#9.2 upload button, proxy vs direct, ${options.uploadMiB} MiB\n`
+  );
+  const proxy = await options.alternate(
+    '#9.2',
+    () => buttonUpload('proxy'),
+    () => buttonUpload('direct')
+  );
+  pairs.push({
+    id: '9.2',
+    a: `Chromium: the same upload through the proxy`,
+    b: `the same direct`,
+    samples: proxy,
+    bytes: size,
+    target: 0.7
+  });
+  await page.evaluate(() => (window as any).s3cBenchFloor.dropBlob());
+  return pairs;
+}
