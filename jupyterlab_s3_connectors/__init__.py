@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import connector as _connector_records  # noqa: F401 - see connector() below
 from . import redact as _redact
 
 if TYPE_CHECKING:
@@ -34,7 +33,7 @@ def connector(name: str) -> ActiveConnector:
     ``c.client()``, ``c.local_path(key)``; see :mod:`jupyterlab_s3_connectors.kernel`.
 
     The module ``connector`` (the stored resource) is imported above, before this function
-    takes its name in the package: ``from .connector import Connector`` keeps working, and
+    takes its name in the package: ``from .records import Connector`` keeps working, and
     fsspec, s3fs and boto3 are only imported once a notebook asks for a connector.
     """
     from .kernel import connector as resolve_connector

@@ -26,19 +26,21 @@ import logging
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .connector import Connector, Credentials, timestamp, utc_now
 from .crypto import InvalidToken, KeyProvider
 from .errors import StoreError
+from .files import atomic_write, fsync_directory
+from .records import Connector, Credentials, timestamp, utc_now
 from .validation import (
     BACKENDS,
+    CREDENTIALS,
     DEFAULT_BACKEND,
     DEFAULT_MODE,
+    EDITABLE_FIELDS,
     MODES,
     FieldError,
     validate_access_key_id,
@@ -62,8 +64,12 @@ _CATALOG_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 _FILE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 _ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 
-#: Where a connector's key comes from: its own secret or the server's AWS credentials.
-CREDENTIAL_SOURCES = ("key", "server")
+#: The fields of a connector that its published copy keeps (its key is encrypted again).
+_COPIED_FIELDS = (
+    *(name for name in EDITABLE_FIELDS if name != "credentials"),
+    "creator",
+    "created_at",
+)
 
 
 class CatalogError(StoreError):
@@ -388,7 +394,7 @@ class Catalog:
                 raise CatalogError(
                     f"Connector file {path} cannot be removed ({error.strerror}).", 403
                 ) from None
-            _fsync_directory(self.directory)
+            fsync_directory(self.directory)
 
     # -- internals ---------------------------------------------------------------
 
@@ -469,7 +475,7 @@ class Catalog:
                 ),
             }
             credentials = validate_choice(
-                document.get("credentials"), CREDENTIAL_SOURCES, "key", "credentials"
+                document.get("credentials"), CREDENTIALS, "key", "credentials"
             )
             access_key_id = (
                 validate_access_key_id(document.get("access_key_id"))
@@ -539,22 +545,7 @@ class Catalog:
         connector = published.connector
         document = {
             "version": CATALOG_FILE_VERSION,
-            **{
-                name: getattr(connector, name)
-                for name in (
-                    "name",
-                    "description",
-                    "endpoint",
-                    "region",
-                    "bucket",
-                    "prefix",
-                    "access_key_id",
-                    "mode",
-                    "backend",
-                    "creator",
-                    "created_at",
-                )
-            },
+            **{name: getattr(connector, name) for name in _COPIED_FIELDS},
             "updated_at": updated_at,
             "credentials": published.credentials,
             "published_by": published.published_by,
@@ -564,39 +555,21 @@ class Catalog:
             document["secret"] = connector.secret
         connector.updated_at = updated_at
         data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-        path = self._path(published.source_id)
         try:
-            fd, tmp_path = tempfile.mkstemp(prefix=".publish-", suffix=".tmp", dir=self.directory)
+            atomic_write(
+                self._path(published.source_id),
+                data,
+                mode=CATALOG_FILE_MODE,
+                prefix=".publish-",
+            )
         except OSError as error:
             raise CatalogError(
                 f"Catalog '{self.name}' cannot be written ({error.strerror}).", 403
             ) from None
-        try:
-            os.fchmod(fd, CATALOG_FILE_MODE)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_path, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp_path)
-            raise
-        _fsync_directory(self.directory)
-
-
-def _fsync_directory(directory: str) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 __all__ = [
     "CATALOG_FILE_MODE",
-    "CREDENTIAL_SOURCES",
     "Catalog",
     "CatalogError",
     "CatalogSpec",

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .connector import Connector
 from .proxy_rules import WRITE_METHODS, ProxyError, check_key, in_prefix
+from .records import Connector
 
 #: Bounds of a shareable link's lifetime: SigV4 presigned URLs last 7 days at most.
 MIN_LINK_SECONDS = 60

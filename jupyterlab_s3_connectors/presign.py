@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from .connector import Connector, Credentials
+from .records import Connector, Credentials
 from .s3check import make_client
 
 

@@ -25,7 +25,6 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
-from .connector import Connector, Credentials
 from .operations import (
     MEANINGFUL_HEADERS,
     OPERATIONS,
@@ -35,6 +34,7 @@ from .operations import (
     forwarded_header,
     identify,
 )
+from .records import Connector, Credentials
 
 #: Methods the proxy forwards; which requests of each are allowed is :mod:`.operations`'s.
 ALLOWED_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE")

@@ -18,8 +18,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .connector import Connector
 from .crypto import FileState
+from .records import Connector
 
 
 @dataclass(frozen=True)

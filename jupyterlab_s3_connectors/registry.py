@@ -12,14 +12,14 @@ import contextlib
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 from .catalogs import Catalog, CatalogError, Published, split_published_id
-from .connector import Connector, Credentials
 from .errors import StoreError
+from .files import atomic_write
+from .records import Connector, Credentials
 from .server_credentials import ServerCredentials
 from .store import ConnectorStore
 
@@ -51,18 +51,7 @@ class PublishedActivity:
                 return
             ids = ids | {connector_id} if active else ids - {connector_id}
             data = json.dumps({"version": 1, "active": sorted(ids)}, indent=2) + "\n"
-            directory = os.path.dirname(self.path)
-            fd, tmp_path = tempfile.mkstemp(prefix=".published-", suffix=".tmp", dir=directory)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp_path, self.path)
-            except BaseException:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp_path)
-                raise
+            atomic_write(self.path, data.encode("utf-8"), prefix=".published-")
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:

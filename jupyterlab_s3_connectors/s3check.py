@@ -25,7 +25,7 @@ from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
 )
 
-from .connector import Connector, Credentials
+from .records import Connector, Credentials
 
 CHECK_CODES = (
     "ok",

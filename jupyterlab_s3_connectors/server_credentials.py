@@ -19,8 +19,8 @@ from typing import Any
 import botocore.session
 from botocore.exceptions import BotoCoreError
 
-from .connector import Credentials
 from .errors import StoreError
+from .records import Credentials
 from .redact import register_secret
 
 

@@ -35,10 +35,10 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from .connector import Connector, Credentials, timestamp, utc_now
 from .crypto import FileState, InvalidToken, KeyProvider, SecretCipher, file_state
 from .errors import ConnectorActive, ConnectorNotFound, DuplicateName, StoreError
 from .read_cache import ReadCache
+from .records import Connector, Credentials, timestamp, utc_now
 from .validation import EDITABLE_FIELDS
 
 log = logging.getLogger(__name__)

@@ -14,11 +14,11 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado.web import HTTPError
 
 from ..catalogs import CatalogError, split_published_id
-from ..connector import Connector
 from ..creator import creator_name
 from ..errors import ConnectorActive, ConnectorNotFound, DuplicateName, StoreError
 from ..mounts import MountError, MountSupervisor
 from ..policy import Refused
+from ..records import Connector
 from ..registry import ConnectorRegistry
 from ..store import ConnectorStore
 from ..validation import ValidationError

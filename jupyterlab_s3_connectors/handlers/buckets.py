@@ -8,7 +8,7 @@ from typing import Any
 import tornado.web
 from jupyter_server.auth.decorator import authorized
 
-from ..connector import Credentials
+from ..records import Credentials
 from ..s3check import list_buckets
 from ..validation import (
     ValidationError,

@@ -7,10 +7,10 @@ from jupyter_core.utils import ensure_async
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import url_path_join
 
-from ..connector import Connector
 from ..mounts import MOUNT_BACKENDS, MountError
 from ..policy import check_credentials_access, check_link_access, check_link_request
 from ..presign import presign_get
+from ..records import Connector
 from ..s3check import check_connection
 from ..validation import (
     validate_connector_changes,

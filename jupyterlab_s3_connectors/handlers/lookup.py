@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from ..catalogs import split_published_id
-from ..connector import Connector, Credentials
 from ..errors import StoreError
+from ..records import Connector, Credentials
 from ..registry import ConnectorRegistry
 
 

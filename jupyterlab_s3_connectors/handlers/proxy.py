@@ -39,7 +39,6 @@ from tornado.simple_httpclient import HTTPStreamClosedError, HTTPTimeoutError
 from tornado.web import HTTPError
 
 from ..catalogs import CatalogError
-from ..connector import Connector, Credentials
 from ..errors import ConnectorNotFound, StoreError
 from ..policy import Refused, check_proxy_access
 from ..proxy_rules import (
@@ -59,6 +58,7 @@ from ..proxy_rules import (
     sign,
     split_proxy_path,
 )
+from ..records import Connector, Credentials
 from ..registry import ConnectorRegistry
 from ..store import ConnectorStore
 from ..uploads import MAX_XML_ANSWER

@@ -38,8 +38,8 @@ from tornado.simple_httpclient import (
     _HTTPConnection,
 )
 
-from ..connector import Connector, Credentials
 from ..proxy_rules import UpstreamPlan, s3_quote, sign
+from ..records import Connector, Credentials
 from ..uploads import (
     MAX_LISTING_PAGES,
     MAX_XML_ANSWER,

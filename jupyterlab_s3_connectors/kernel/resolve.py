@@ -14,9 +14,9 @@ import threading
 from dataclasses import dataclass, field
 
 from ..catalogs import Catalog, parse_catalogs, split_published_id
-from ..connector import Connector, Credentials
 from ..crypto import FileState, KeyProvider, file_state
 from ..locations import StoreLocation
+from ..records import Connector, Credentials
 from ..redact import register_secret
 from ..registry import ConnectorRegistry
 from ..store import ConnectorStore

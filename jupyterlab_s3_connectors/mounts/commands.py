@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from ..connector import Connector, Credentials
+from ..records import Connector, Credentials
 
 #: The PATH of a mount process: the system's directories, nothing from the server's PATH.
 SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..connector import Connector
+from ..records import Connector
 
 MOUNTING = "mounting"
 MOUNTED = "mounted"

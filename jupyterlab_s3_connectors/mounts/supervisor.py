@@ -26,8 +26,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ..connector import Connector, Credentials
 from ..errors import StoreError
+from ..records import Connector, Credentials
 from .commands import BUILDERS, MountCommand
 from .mountinfo import is_mount_point, mounts_below
 from .state import (

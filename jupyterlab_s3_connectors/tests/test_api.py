@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from cryptography.fernet import Fernet
 
-from ..connector import timestamp, utc_now
+from ..records import timestamp, utc_now
 from .conftest import (
     DEMO_BUCKET,
     SECRET,

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from ..connector import Connector, Credentials
 from ..mounts.commands import rclone_command, s3fs_command
 from ..mounts.mountinfo import mount_points, mounts_below
 from ..mounts.state import Mount, MountError, tidy_line
 from ..mounts.supervisor import MountSupervisor
 from ..mounts.tools import MountEnvironment, fuse_problem
+from ..records import Connector, Credentials
 
 SECRET = "very-Secret-Key-0123456789"
 

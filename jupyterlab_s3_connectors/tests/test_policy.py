@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from ..connector import Connector
 from ..policy import (
     MAX_LINK_SECONDS,
     MIN_LINK_SECONDS,
@@ -16,6 +15,7 @@ from ..policy import (
     check_link_request,
     check_proxy_access,
 )
+from ..records import Connector
 from ..validation import ValidationError, validate_presign_request
 
 

@@ -9,7 +9,6 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
-from ..connector import Connector, Credentials
 from ..proxy_rules import (
     ProxyError,
     check_delete_objects_body,
@@ -19,6 +18,7 @@ from ..proxy_rules import (
     sign,
     split_proxy_path,
 )
+from ..records import Connector, Credentials
 
 
 def connector(**overrides: Any) -> Connector:

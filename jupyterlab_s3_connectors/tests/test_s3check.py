@@ -11,7 +11,7 @@ from botocore.exceptions import (
     SSLError,
 )
 
-from jupyterlab_s3_connectors.connector import Connector, Credentials
+from jupyterlab_s3_connectors.records import Connector, Credentials
 from jupyterlab_s3_connectors.s3check import (
     CHECK_CODES,
     check_connection_sync,
