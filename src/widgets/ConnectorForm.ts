@@ -75,6 +75,7 @@ export class ConnectorForm
 
     const credentials = this._addGroup(trans.__('Credentials and bucket'));
     const keys = this._addRow(credentials);
+    keys.classList.add('jp-mod-keys');
     this._addSelect(
       keys,
       'credentials',

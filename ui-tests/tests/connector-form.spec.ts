@@ -15,6 +15,7 @@ const FIELDS = [
   'region',
   'description',
   'endpoint',
+  'credentials',
   'access_key_id',
   'secret_access_key',
   'bucket',
@@ -124,6 +125,7 @@ test.describe('connector form', () => {
       'region',
       'description',
       'endpoint',
+      'credentials',
       'access_key_id',
       'secret_access_key',
       'bucket',
@@ -134,6 +136,24 @@ test.describe('connector form', () => {
     ]);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(dialog).toHaveCount(0);
+  });
+
+  test("the server's own credentials ask for no key", async ({ page }) => {
+    const dialog = await openNewConnectorForm(page);
+    await expect(field(dialog, 'access_key_id')).toBeVisible();
+    await field(dialog, 'credentials').selectOption('server');
+    await expect(field(dialog, 'access_key_id')).toBeHidden();
+    await expect(field(dialog, 'secret_access_key')).toBeHidden();
+    // The server's credentials go through the proxy only: direct is refused.
+    await field(dialog, 'backend').selectOption('direct');
+    await expect(
+      dialog.locator(
+        '.jp-S3Connectors-field[data-field="credentials"] .jp-S3Connectors-fieldError'
+      )
+    ).toContainText('proxy backend only');
+    await field(dialog, 'credentials').selectOption('key');
+    await expect(field(dialog, 'access_key_id')).toBeVisible();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
 
   test('pick the bucket from the list of the buckets the key can see', async ({

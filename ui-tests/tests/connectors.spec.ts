@@ -405,7 +405,10 @@ test.describe('S3 Connectors panel', () => {
       'Deactivate S3 Connector…',
       'Remount S3 Connector…',
       'Delete S3 Connector…',
-      'Browse S3 Connector Files…'
+      'Browse S3 Connector Files…',
+      // jupyter_server_test_config.py configures a catalog users publish to.
+      'Publish S3 Connector to a Catalog…',
+      'Unpublish S3 Connector…'
     ];
     await expect(labels).toHaveCount(expected.length);
     expect((await labels.allTextContents()).sort()).toEqual(
