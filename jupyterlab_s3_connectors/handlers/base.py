@@ -169,14 +169,10 @@ class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
                 raise ApiError(400, message, errors={field: message})
         return data
 
-    def refuse_published(self, connector_id: str, what: str) -> None:
-        """A published connector is used, never changed, by the catalog's members."""
+    def refuse_published(self, connector_id: str, what: str, why: str) -> None:
+        """A published connector is used, never changed nor read, by the catalog's members."""
         if split_published_id(connector_id) is not None:
-            raise ApiError(
-                403,
-                f"A published connector cannot be {what}: it belongs to its catalog. Its "
-                "publisher edits the original and publishes it again.",
-            )
+            raise ApiError(403, f"A published connector cannot be {what}: {why}")
 
     def user_name(self) -> str:
         """The creator to record for the current user (see :mod:`..creator`)."""

@@ -21,6 +21,12 @@ from ..validation import (
 from .base import ApiError, S3ConnectorsHandler
 
 
+#: Why a member of a catalog cannot edit or delete a published connector.
+_PUBLISHED_CHANGE = (
+    "it belongs to its catalog; its publisher edits the original and publishes it again."
+)
+
+
 class ConnectorsHandler(S3ConnectorsHandler):
     """``connectors``: list (GET) and create (POST)."""
 
@@ -57,7 +63,7 @@ class ConnectorHandler(S3ConnectorsHandler):
     @tornado.web.authenticated
     @authorized
     async def patch(self, connector_id: str) -> None:
-        self.refuse_published(connector_id, "edited")
+        self.refuse_published(connector_id, "edited", _PUBLISHED_CHANGE)
         current = await self.call_store(self.store.get, connector_id)
         # A backend that cannot work here is refused when it is chosen, not when an
         # existing connector with it is edited.
@@ -86,7 +92,7 @@ class ConnectorHandler(S3ConnectorsHandler):
     @tornado.web.authenticated
     @authorized
     async def delete(self, connector_id: str) -> None:
-        self.refuse_published(connector_id, "deleted")
+        self.refuse_published(connector_id, "deleted", _PUBLISHED_CHANGE)
         await self.call_store(self.registry.check_deletable, connector_id)
         await self.call_store(self.store.delete, connector_id)
         self.log.info("Deleted S3 connector %s", connector_id)
@@ -195,7 +201,12 @@ class CredentialsHandler(S3ConnectorsHandler):
     @authorized("execute")
     async def get(self, connector_id: str) -> None:
         self.set_header("Cache-Control", "no-store")
-        self.refuse_published(connector_id, "handed to the browser")
+        self.refuse_published(
+            connector_id,
+            "handed to the browser",
+            "its key stays on the servers of the catalog's members, which use it through "
+            "the proxy.",
+        )
         connector = await self.call_store(self.store.get, connector_id)
         allow_direct_backend = self.server_options.allow_direct_backend
         self.check_request(
