@@ -20,7 +20,6 @@ from ..validation import (
 )
 from .base import ApiError, S3ConnectorsHandler
 
-
 #: Why a member of a catalog cannot edit or delete a published connector.
 _PUBLISHED_CHANGE = (
     "it belongs to its catalog; its publisher edits the original and publishes it again."
