@@ -56,8 +56,8 @@ $(UI_STAMP): ui-tests/package.json ui-tests/yarn.lock
 
 lint: install
 	jlpm lint:check
-	$(BIN)/ruff check jupyterlab_s3_connectors scripts ui-tests/*.py
-	$(BIN)/ruff format --check jupyterlab_s3_connectors scripts ui-tests/*.py
+	$(BIN)/ruff check jupyterlab_s3_connectors scripts ui-tests/*.py bench/python
+	$(BIN)/ruff format --check jupyterlab_s3_connectors scripts ui-tests/*.py bench/python
 	$(BIN)/mypy
 
 test-js: install

@@ -9,7 +9,8 @@ environment (as the server names it to its kernels), and one JSON argument::
 A is ``connector(name).fs.cat(key)`` and B ``client.get_object(...)["Body"].read()`` with a
 boto3 client configured as the connector's own (``connector(name).client()``), alternately
 as bench/lib/report.ts does it (one warm-up round, then A first in even rounds). Prints one
-JSON object: the samples in milliseconds and the S3 calls each side makes for one read.
+JSON object: the samples in milliseconds (also of ``fsspec.open(...).read()`` and of a bare
+aiobotocore GetObject, the transport under ``c.fs``) and the S3 calls of one read.
 Exits non-zero when a read has the wrong size.
 """
 
@@ -22,8 +23,10 @@ from collections.abc import Callable
 from typing import Any
 
 import fsspec
+from fsspec.asyn import sync
 
 from jupyterlab_s3_connectors import connector
+from jupyterlab_s3_connectors.kernel.filesystem import ConnectorS3FileSystem
 
 
 def timed(read: Callable[[], bytes], size: int, what: str) -> float:
@@ -35,21 +38,20 @@ def timed(read: Callable[[], bytes], size: int, what: str) -> float:
     return elapsed
 
 
-def calls_of(fs: Any, read: Callable[[], bytes]) -> list[str]:
-    """The S3 calls (as s3fs names them) that one read makes."""
-    inner = fs.fs
+def calls_of(read: Callable[[], bytes]) -> list[str]:
+    """The S3 calls (as s3fs names them) that one read makes, on any connector filesystem."""
     seen: list[str] = []
-    original = inner._call_s3
+    original = ConnectorS3FileSystem._call_s3
 
-    async def recording(method: Any, *args: Any, **kwargs: Any) -> Any:
+    async def recording(self: Any, method: Any, *args: Any, **kwargs: Any) -> Any:
         seen.append(method if isinstance(method, str) else method.__name__)
-        return await original(method, *args, **kwargs)
+        return await original(self, method, *args, **kwargs)
 
-    inner._call_s3 = recording
+    ConnectorS3FileSystem._call_s3 = recording  # type: ignore[method-assign]
     try:
         read()
     finally:
-        del inner._call_s3
+        ConnectorS3FileSystem._call_s3 = original  # type: ignore[method-assign]
     return seen
 
 
@@ -70,10 +72,21 @@ def main() -> None:
     def raw() -> bytes:
         return client.get_object(Bucket=c.bucket, Key=full_key)["Body"].read()
 
-    samples: dict[str, list[float]] = {"a": [], "b": [], "open": []}
+    async def aio_get() -> bytes:
+        # The transport under c.fs (aiobotocore on aiohttp) with none of our code.
+        inner = c.fs.fs
+        answer = await inner.s3.get_object(Bucket=c.bucket, Key=full_key)
+        async with answer["Body"] as body:
+            return await body.read()
+
+    def aio() -> bytes:
+        return sync(c.fs.fs.loop, aio_get)
+
+    samples: dict[str, list[float]] = {"a": [], "b": [], "open": [], "aiobotocore": []}
     timed(ours, size, "s3c cat")
     timed(raw, size, "GetObject")
     timed(opened, size, "fsspec.open")
+    timed(aio, size, "aiobotocore GetObject")
     for round_ in range(options["rounds"]):
         order = [("a", ours), ("b", raw)]
         if round_ % 2:
@@ -81,14 +94,16 @@ def main() -> None:
         for which, read in order:
             samples[which].append(timed(read, size, which))
         samples["open"].append(timed(opened, size, "fsspec.open"))
+        samples["aiobotocore"].append(timed(aio, size, "aiobotocore GetObject"))
         print(
             f"  #10.5 round {round_ + 1}/{options['rounds']}: A {samples['a'][-1]:.1f} ms, "
-            f"B {samples['b'][-1]:.1f} ms, fsspec.open {samples['open'][-1]:.1f} ms",
+            f"B {samples['b'][-1]:.1f} ms, fsspec.open {samples['open'][-1]:.1f} ms, "
+            f"aiobotocore {samples['aiobotocore'][-1]:.1f} ms",
             file=sys.stderr,
         )
     calls = {
-        "cat": calls_of(c.fs, ours),
-        "open": calls_of(c.fs, opened),
+        "cat": calls_of(ours),
+        "open": calls_of(opened),
         "get_object": ["get_object"],
     }
     print(json.dumps({"samples": samples, "calls": calls}))
