@@ -56,8 +56,8 @@ $(UI_STAMP): ui-tests/package.json ui-tests/yarn.lock
 
 lint: install
 	jlpm lint:check
-	$(BIN)/ruff check jupyterlab_s3_connectors scripts ui-tests/*.py
-	$(BIN)/ruff format --check jupyterlab_s3_connectors scripts ui-tests/*.py
+	$(BIN)/ruff check jupyterlab_s3_connectors scripts ui-tests/*.py bench/python
+	$(BIN)/ruff format --check jupyterlab_s3_connectors scripts ui-tests/*.py bench/python
 	$(BIN)/mypy
 
 test-js: install
@@ -77,7 +77,7 @@ clean:
 
 # Benchmarks (issue #4, bench/README.md): the drive against raw SDK calls and the proxy
 # against direct, side by side on a moto server started for the run. `bench` at full
-# sizes (about 20 minutes, writes bench/results.json); `bench-smoke` with tiny sizes in
+# sizes (about 30 minutes, writes bench/results.json); `bench-smoke` with tiny sizes in
 # under a minute or two, so the benchmarks never rot. Both fail only when something is broken.
 # Both drive Debian's Chromium (bench #9, bench/chromium) with the UI tests' playwright-core.
 .PHONY: bench bench-smoke

@@ -7,7 +7,7 @@
  *
  *   tsx bench/run.ts            # full sizes (make bench)
  *   tsx bench/run.ts --smoke    # tiny sizes, seconds (make bench-smoke)
- *   tsx bench/run.ts --only=1,3 # some benches only (8 = bundle sizes, 9 = Chromium)
+ *   tsx bench/run.ts --only=1,3 # some benches only (8 = bundle sizes, 9 = Chromium, 10 = mounts and s3c://)
  *
  * Each group of rows is a module (`node/`, `bundle.ts`, `chromium/`); this
  * file starts the servers, runs the groups and prints the table. Exits
@@ -54,6 +54,7 @@ import {
 } from './node/clients';
 import { benchHead } from './node/head';
 import { benchListing } from './node/listing';
+import { benchMounts } from './node/mounts';
 import { benchOpen } from './node/open';
 import { benchUploads } from './node/uploads';
 
@@ -85,14 +86,14 @@ function machine(): Record<string, unknown> {
 }
 
 /**
- * The Node rows (1–7): a moto server, and a Jupyter server when a row goes
- * through the proxy.
+ * The Node rows (1–7, 10): a moto server, and a Jupyter server when a row goes
+ * through the proxy or a mount.
  */
 async function benchNode(servers: IServer[]): Promise<void> {
-  if (![1, 2, 3, 4, 5, 6, 7].some(wants)) {
+  if (![1, 2, 3, 4, 5, 6, 7, 10].some(wants)) {
     return;
   }
-  const needProxy = [2, 4, 6, 7].some(wants);
+  const needProxy = [2, 4, 6, 7, 10].some(wants);
   process.stderr.write(
     'Starting moto' + (needProxy ? ' and Jupyter server' : '') + '…\n'
   );
@@ -121,6 +122,7 @@ async function benchNode(servers: IServer[]): Promise<void> {
     await benchUploads(bench);
     await benchOpen(bench);
     await benchHead(bench);
+    await benchMounts(bench, moto.url, 'bench');
   } finally {
     bench.direct.dispose();
     bench.proxied?.dispose();

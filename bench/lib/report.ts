@@ -151,6 +151,27 @@ export function throughputRow(
   };
 }
 
+/** A row that could not run on this machine, and why (not a failure). */
+export function skippedRow(
+  id: string,
+  a: string,
+  b: string,
+  reason: string
+): void {
+  rows.push({
+    id,
+    a,
+    b,
+    aText: 'skipped',
+    bText: '',
+    ratioText: '',
+    target: '',
+    ok: 'ℹ️',
+    note: `skipped: ${reason}`
+  });
+  results[id] = { a, b, skipped: reason };
+}
+
 /**
  * Mark the last row as information: its target (if any) is shown in
  * parentheses and a miss is not a ❌.

@@ -185,18 +185,18 @@ export async function api(
   return text ? JSON.parse(text) : null;
 }
 
-/** Create and activate a read-write proxy connector on a bucket. */
+/** Create and activate a read-write connector on a bucket (proxy backend by default). */
 export async function createConnector(
   jupyter: IJupyter,
-  fields: { name: string; endpoint: string; bucket: string }
+  fields: { name: string; endpoint: string; bucket: string; backend?: string }
 ): Promise<{ id: string; [key: string]: unknown }> {
   const connector = await api(jupyter, 'POST', 'connectors', {
-    ...fields,
     region: 'us-east-1',
     access_key_id: 'bench',
     secret_access_key: 'bench-secret',
     mode: 'read-write',
-    backend: 'proxy'
+    backend: 'proxy',
+    ...fields
   });
   await api(jupyter, 'POST', `connectors/${connector.id}/activate`);
   return connector;

@@ -18,8 +18,14 @@ import { counted, INodeBench, pool } from './clients';
 
 const now = () => performance.now();
 
-/** The folder of many objects, and a small one. */
-async function populate(s3: S3Client): Promise<void> {
+let populated = false;
+
+/** The folder of many objects, and a small one (once a run: rows 1, 2 and 10 list them). */
+export async function populate(s3: S3Client): Promise<void> {
+  if (populated) {
+    return;
+  }
+  populated = true;
   const t0 = now();
   const keys = Array.from(
     { length: CFG.objects },
@@ -82,7 +88,7 @@ async function timedRawList(
   return ms;
 }
 
-async function timedDriveList(
+export async function timedDriveList(
   drive: S3Drive,
   folder = 'many',
   expected = CFG.objects

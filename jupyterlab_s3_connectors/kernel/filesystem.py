@@ -100,6 +100,27 @@ class ConnectorS3FileSystem(S3FileSystem):
             raise ReadOnlyConnector(self.connector_name, name, kwargs.get("Key"))
         return await super()._call_s3(method, *akwarglist, **kwargs)
 
+    async def _cat_file(
+        self,
+        path: str,
+        version_id: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        chunksize: int | None = None,
+        max_concurrency: int | None = None,
+    ) -> bytes:
+        # A whole-object read is one GetObject, as boto3's: s3fs's concurrent path first
+        # sends a HeadObject for the size, then reads an object up to its block size
+        # (50 MiB) in the same single GET anyway. A caller may still ask for concurrency.
+        return await super()._cat_file(
+            path,
+            version_id=version_id,
+            start=start,
+            end=end,
+            chunksize=chunksize,
+            max_concurrency=max_concurrency or 1,
+        )
+
 
 def make_s3_filesystem(resolved: ResolvedConnector) -> ConnectorS3FileSystem:
     """A new S3 filesystem with the connector's endpoint, region and key."""

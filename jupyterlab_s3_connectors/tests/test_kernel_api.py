@@ -23,7 +23,7 @@ from ..kernel import (
     UnknownConnector,
 )
 from ..locations import ENCRYPTION_KEYS_ENV, MOUNT_ROOT_ENV
-from .conftest import SECRET
+from .conftest import DEMO_BUCKET, SECRET
 from .kernel_helpers import KernelStore, kernel_store
 
 __all__ = ["kernel_store"]
@@ -397,6 +397,19 @@ def test_read_only_refuses_every_write_before_any_request(
     c.client().get_object(Bucket=c.bucket, Key="folder/hello.txt")
     assert {r["method"] for r in recording_s3.requests} <= {"GET", "HEAD"}
     assert recording_s3.requests
+
+
+def test_reading_a_whole_object_is_one_get(kernel_store: KernelStore, recording_s3: Any) -> None:
+    # As boto3's get_object: no HEAD first for a size the read does not need.
+    kernel_store.add("one", recording_s3.endpoint, prefix="folder/")
+    c = connector("one")
+    assert c.fs.cat("hello.txt") == b"recorded"
+    assert fsspec.open("s3c://one/hello.txt", "rb").open().read() == b"recorded"
+    cat, opened = recording_s3.requests[0], recording_s3.requests[1:]
+    assert (cat["method"], cat["path"]) == ("GET", f"/{DEMO_BUCKET}/folder/hello.txt")
+    assert "range" not in cat["headers"]
+    # A file object needs the size (seek, blocks): fsspec asks it first.
+    assert [r["method"] for r in opened] == ["HEAD", "GET"]
 
 
 def test_pandas_write_through_a_read_only_connector_is_refused(

@@ -13,10 +13,42 @@ import {
   listConnectors,
   openPanel,
   panelItem,
+  putObject,
   removeConnectors
 } from './helpers';
 
 const NAME = 'galata-mount';
+const BUCKET = 'galata';
+/** A folder of the bucket with a CSV and a notebook that reads it through `s3c://`. */
+const FOLDER = 'mount-notebook';
+
+/** A notebook of one cell that reads `csvKey` through the connector's fsspec protocol. */
+function readingNotebook(csvKey: string): string {
+  return JSON.stringify({
+    cells: [
+      {
+        cell_type: 'code',
+        execution_count: null,
+        metadata: {},
+        outputs: [],
+        source: [
+          'import pandas as pd\n',
+          `df = pd.read_csv("s3c://${NAME}/${csvKey}")\n`,
+          'print("SUM", int(df["a"].sum()))'
+        ]
+      }
+    ],
+    metadata: {
+      kernelspec: {
+        display_name: 'Python 3 (ipykernel)',
+        language: 'python',
+        name: 'python3'
+      }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  });
+}
 
 test.describe('mount backends', () => {
   test.beforeEach(async ({ request }) => {
@@ -45,9 +77,21 @@ test.describe('mount backends', () => {
   }) => {
     const connector = await createConnector(request, {
       name: NAME,
-      bucket: 'galata',
+      bucket: BUCKET,
       backend: 's3fs'
     });
+    await putObject(
+      request,
+      BUCKET,
+      `${FOLDER}/numbers.csv`,
+      'a,b\n1,2\n3,4\n'
+    );
+    await putObject(
+      request,
+      BUCKET,
+      `${FOLDER}/read.ipynb`,
+      readingNotebook(`${FOLDER}/numbers.csv`)
+    );
     const panel = await openPanel(page);
     await panel
       .locator('.jp-Toolbar')
@@ -85,6 +129,33 @@ test.describe('mount backends', () => {
     ).toContainText('A bucket for the UI tests');
     await page.menu.clickMenuItem('File>Close All Tabs');
 
+    // A notebook of the bucket opens from the mounted folder, and its kernel reads a
+    // CSV of the same bucket through `s3c://` with no key in the notebook.
+    await entry(browser, FOLDER).dblclick();
+    await expect(crumbs(browser).last()).toHaveText(FOLDER);
+    await entry(browser, 'read.ipynb').dblclick();
+    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    await page.notebook.runCell(0);
+    await expect
+      .poll(
+        async () => ((await page.notebook.getCellTextOutput(0)) ?? []).join(''),
+        { timeout: 60 * 1000 }
+      )
+      .toContain('SUM 4');
+    // The kernel's working directory is in the mount: shut it down, or the mount is busy.
+    await page.notebook.close(true);
+    const sessions = (await (await request.get('/api/sessions')).json()) as {
+      id: string;
+      path: string;
+    }[];
+    for (const session of sessions.filter(s =>
+      s.path.startsWith(`s3/${NAME}/`)
+    )) {
+      expect(
+        (await request.delete(`/api/sessions/${session.id}`)).status()
+      ).toBe(204);
+    }
+
     await openPanel(page);
     await item.getByRole('button', { name: 'Deactivate' }).click();
     await expect(item.locator('.jp-S3Connectors-badge-mount')).toHaveCount(0);
@@ -96,5 +167,12 @@ test.describe('mount backends', () => {
     ) as unknown as { active: boolean; mount: { state: string } };
     expect(after.active).toBe(false);
     expect(after.mount.state).toBe('unmounted');
+    // The mount point is gone from the server's folder (an empty folder at most).
+    const listing = await request.get(`/api/contents/s3/${NAME}`);
+    if (listing.status() === 200) {
+      expect((await listing.json()).content).toEqual([]);
+    } else {
+      expect(listing.status()).toBe(404);
+    }
   });
 });
