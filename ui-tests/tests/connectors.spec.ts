@@ -166,9 +166,12 @@ test.describe('S3 Connectors panel', () => {
     const connector = item(panel, name);
 
     await test.step('the new connector is listed', async () => {
-      await expect(panel.locator('ul.jp-S3Connectors-list > li')).toHaveCount(
-        1
-      );
+      // The user's own connectors (the catalogs' sections follow them).
+      await expect(
+        panel.locator(
+          'ul.jp-S3Connectors-list[aria-label="S3 connectors"] > li'
+        )
+      ).toHaveCount(1);
       await expect(connector).toBeVisible();
       await expect(connector.locator('.jp-S3Connectors-itemName')).toHaveText(
         name
