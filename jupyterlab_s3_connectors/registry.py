@@ -102,13 +102,17 @@ class ConnectorRegistry:
             return self.store.get(connector_id)
         return replace(published.connector, active=connector_id in self.activity.active())
 
-    def describe(self, connector_id: str) -> dict[str, Any]:
-        """The connector as the REST API shows it (a published one with its catalog's facts)."""
+    def describe(self, connector_id: str) -> tuple[Connector, dict[str, Any]]:
+        """The connector, and how the REST API shows it (a published one with its catalog's
+        facts), from one read of the store or of the catalog's file."""
         published = self.published(connector_id)
         if published is None:
-            return self.store.get(connector_id).to_api()
+            connector = self.store.get(connector_id)
+            return connector, connector.to_api()
+        active = connector_id in self.activity.active()
         owned = any(c.id == published.source_id for c in self.store.list_connectors())
-        return published.to_api(connector_id in self.activity.active(), can_unpublish=owned)
+        answer = published.to_api(active, can_unpublish=owned)
+        return replace(published.connector, active=active), answer
 
     def all_connectors(self) -> list[Connector]:
         """The user's own connectors, then the published ones with this user's state."""

@@ -104,8 +104,7 @@ class S3ConnectorsHandler(ExtensionHandlerMixin, APIHandler):
 
     async def connector_answer_of(self, connector_id: str) -> dict[str, Any]:
         """The answer for a connector of the user's or of a catalog, read now."""
-        connector = await self.call_store(self.registry.get, connector_id)
-        described = await self.call_store(self.registry.describe, connector_id)
+        connector, described = await self.call_store(self.registry.describe, connector_id)
         return self.connector_answer(connector, described)
 
     def force_requested(self) -> bool:

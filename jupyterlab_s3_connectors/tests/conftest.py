@@ -262,12 +262,29 @@ def moto_s3(moto_endpoint) -> Any:
     )
 
 
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 (a free port) serving ``handler`` until closed."""
+
+    def __init__(self, handler: Any) -> None:
+        import http.server
+        import threading
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 class RecordingS3:
     """A tiny HTTP server on 127.0.0.1 that records each request and answers like S3."""
 
     def __init__(self) -> None:
         import http.server
-        import threading
 
         self.requests: list[dict[str, Any]] = []
         recorder = self
@@ -304,16 +321,11 @@ class RecordingS3:
 
             do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = _handle
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self.thread.start()
+        self.server = LocalServer(Handler)
+        self.endpoint = self.server.endpoint
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()
 
 
 @pytest.fixture
@@ -334,7 +346,6 @@ class DenyingS3:
 
     def __init__(self) -> None:
         import http.server
-        import threading
 
         body = self.BODY
 
@@ -357,16 +368,11 @@ class DenyingS3:
 
             do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = _handle
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self.thread.start()
+        self.server = LocalServer(Handler)
+        self.endpoint = self.server.endpoint
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()
 
 
 @pytest.fixture

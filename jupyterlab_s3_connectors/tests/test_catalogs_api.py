@@ -13,7 +13,6 @@ import os
 import stat
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -25,7 +24,7 @@ import pytest_asyncio
 from cryptography.fernet import Fernet
 from tornado.httpclient import AsyncHTTPClient
 
-from .conftest import DEMO_BUCKET, SECRET, connector_body, free_port
+from .conftest import DEMO_BUCKET, SECRET, LocalServer, connector_body, free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -322,13 +321,11 @@ class ContainerCredentials:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/credentials"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = LocalServer(Handler)
+        self.url = f"{self.server.endpoint}/credentials"
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()
 
 
 @pytest.fixture
