@@ -173,7 +173,13 @@ const LOOKUP = (() => {
 /** The base64 methods of `Uint8Array` (Chromium 140+, Firefox 133+). */
 interface INativeBase64 {
   fromBase64?: (text: string) => Uint8Array;
-  prototype: { toBase64?: (this: Uint8Array) => string };
+  prototype: {
+    toBase64?: (this: Uint8Array) => string;
+    setFromBase64?: (
+      this: Uint8Array,
+      text: string
+    ) => { read: number; written: number };
+  };
 }
 
 /** Node's `Buffer`, where there is one. */
@@ -183,7 +189,15 @@ interface INodeBuffer {
     buffer: ArrayBufferLike,
     offset: number,
     length: number
-  ): { toString(encoding: 'base64'): string };
+  ): {
+    toString(encoding: 'base64'): string;
+    write(
+      text: string,
+      offset: number,
+      length: number,
+      encoding: 'base64'
+    ): number;
+  };
   byteLength(text: string, encoding: 'utf8'): number;
 }
 
@@ -218,6 +232,51 @@ export function base64ToBytes(text: string): Uint8Array {
 }
 
 /**
+ * The most bytes `text` decodes to (exactly that for unbroken base64).
+ */
+export function base64DecodedLength(text: string): number {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 61 /* = */) {
+    end--;
+  }
+  return Math.floor((end * 3) / 4);
+}
+
+/**
+ * Decode base64 into `target` (from its start), which has room for
+ * `base64DecodedLength(text)` bytes, with the platform's decoder, as
+ * `base64ToBytes` decodes it: the bytes written, or `null` when the platform
+ * decoder cannot read this text the same (then use `base64ToBytes`, which
+ * also tells what is invalid).
+ */
+export function base64ToBytesInto(
+  text: string,
+  target: Uint8Array
+): number | null {
+  if (nativeBase64.prototype.setFromBase64) {
+    try {
+      const { read, written } = nativeBase64.prototype.setFromBase64.call(
+        target,
+        text
+      );
+      return read === text.length ? written : null;
+    } catch {
+      return null;
+    }
+  }
+  const buffer = nodeBuffer();
+  if (buffer) {
+    const written = buffer
+      .from(target.buffer, target.byteOffset, target.byteLength)
+      .write(text, 0, target.byteLength, 'base64');
+    return Base64Decoders.nodeReadWhole(text, written) || NODE_SAFE.test(text)
+      ? written
+      : null;
+  }
+  return null;
+}
+
+/**
  * The platform decoders behind `base64ToBytes`. Each returns the bytes
  * `base64ToBytesPortable` would, or `null` for input it does not take (or
  * when the platform lacks it). Exported for tests.
@@ -239,8 +298,8 @@ export namespace Base64Decoders {
   }
 
   /**
-   * Node's `Buffer`, for strings it reads whole (checked from the length of
-   * its output, cheaper than a pattern) or that `NODE_SAFE` allows.
+   * Node's `Buffer`, for strings it reads whole (`nodeReadWhole`) or that
+   * `NODE_SAFE` allows.
    */
   export function node(text: string): Uint8Array | null {
     const buffer = nodeBuffer();
@@ -253,15 +312,25 @@ export namespace Base64Decoders {
       decoded.byteOffset,
       decoded.byteLength
     );
-    // Node skips what is not base64 and stops at a `=`: an ASCII string of
-    // 4n characters ending in p ≤ 2 `=` was read whole when it gave 3n - p
-    // bytes (else some character was skipped, or decoding stopped).
+    return nodeReadWhole(text, bytes.length) || NODE_SAFE.test(text)
+      ? bytes
+      : null;
+  }
+
+  /**
+   * Whether Node's decoder read all of `text`, having given `length` bytes.
+   * It skips what is not base64 and stops at a `=`: an ASCII string of 4n
+   * characters ending in p ≤ 2 `=` was read whole when it gave 3n - p bytes
+   * (else some character was skipped, or decoding stopped). Cheaper than a
+   * pattern.
+   */
+  export function nodeReadWhole(text: string, length: number): boolean {
     const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-    const whole =
+    return (
       text.length % 4 === 0 &&
-      bytes.length === (text.length / 4) * 3 - padding &&
-      buffer.byteLength(text, 'utf8') === text.length;
-    return whole || NODE_SAFE.test(text) ? bytes : null;
+      length === (text.length / 4) * 3 - padding &&
+      nodeBuffer()?.byteLength(text, 'utf8') === text.length
+    );
   }
 
   /**

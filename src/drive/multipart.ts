@@ -7,9 +7,20 @@ import {
 } from '@aws-sdk/client-s3';
 
 import type { Bucket } from './bucket';
-import { concatBytes } from './content';
 import { checkCondition } from './conditional';
 import { acceptsBlobBodies } from './transport';
+
+/**
+ * Bytes that an upload can decode straight into the part it gathers: at most
+ * `length` of them. `decodeInto` writes them at the start of the array it is
+ * given and tells how many, or returns `null` when it cannot (then `decode`
+ * gives them, or throws when they are not valid).
+ */
+export interface IEncodedBytes {
+  readonly length: number;
+  decodeInto(target: Uint8Array): number | null;
+  decode(): Uint8Array;
+}
 
 /** S3's smallest part (but the last). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -26,11 +37,12 @@ export const PARTS_IN_FLIGHT = 4;
 /**
  * One S3 multipart upload fed with chunks of any size.
  *
- * Chunks are buffered until they make a part of at least `partSize` bytes,
- * which is then uploaded while the next chunks come: at most `partsInFlight`
- * parts are being uploaded, and `append` waits for one of them to finish
- * before it starts another, so at most `partsInFlight + 1` parts are held in
- * memory. `complete` uploads the rest, waits for every part and completes the
+ * Chunks are gathered into a part of `partSize` bytes, which is then
+ * uploaded while the next chunks come: at most `partsInFlight` parts are being
+ * uploaded, and `append` waits for one of them to finish before it starts
+ * another, so at most `partsInFlight + 1` parts are held in memory. The part
+ * arrays are reused once S3 has their bytes, and encoded chunks (base64) are
+ * decoded straight into them: a chunk costs no array of its own and no copy. `complete` uploads the rest, waits for every part and completes the
  * upload, under the write conditions given at the start (`If-Match` /
  * `If-None-Match`), so the object only appears, whole, at the end. Any
  * failure, of a part too, aborts the upload: no part is left behind.
@@ -76,19 +88,44 @@ export class MultipartUpload {
   }
 
   /**
-   * Add bytes; starts uploading a part once enough are buffered.
+   * Add bytes; starts uploading a part once one is gathered. An array of at
+   * least a part's size, with nothing gathered before it, is sent as it is.
    *
    * @throws the error of a part that failed, after aborting the upload
    */
-  async append(bytes: Uint8Array): Promise<void> {
+  async append(bytes: Uint8Array | IEncodedBytes): Promise<void> {
     this._checkOpen();
     try {
       this._throwFailure();
-      this._buffer.push(bytes);
-      this._buffered += bytes.length;
+      if (!(bytes instanceof Uint8Array)) {
+        const written = this._decodeInPlace(bytes);
+        if (written !== null) {
+          this._size += written;
+          if (this._filled === this._partSize) {
+            await this._flush();
+          }
+          return;
+        }
+        bytes = bytes.decode();
+      }
       this._size += bytes.length;
-      if (this._buffered >= (this._options.partSize ?? MIN_PART_SIZE)) {
-        await this._flush();
+      if (this._filled === 0 && bytes.length >= this._partSize) {
+        const part = bytes;
+        await this._send(() => part);
+        return;
+      }
+      for (let offset = 0; offset < bytes.length;) {
+        const part = this._gathering();
+        const end = Math.min(
+          bytes.length,
+          offset + this._partSize - this._filled
+        );
+        part.set(bytes.subarray(offset, end), this._filled);
+        this._filled += end - offset;
+        offset = end;
+        if (this._filled === this._partSize) {
+          await this._flush();
+        }
       }
     } catch (error) {
       await this.abort();
@@ -107,7 +144,7 @@ export class MultipartUpload {
     this._checkOpen();
     try {
       this._throwFailure();
-      if (this._buffered > 0) {
+      if (this._filled > 0) {
         throw new Error('A blob part cannot follow buffered bytes.');
       }
       this._size += blob.size;
@@ -127,7 +164,7 @@ export class MultipartUpload {
     this._checkOpen();
     try {
       this._throwFailure();
-      if (this._buffered > 0 || this._nextPart === 1) {
+      if (this._filled > 0 || this._nextPart === 1) {
         await this._flush();
       }
       await this._settle();
@@ -174,8 +211,9 @@ export class MultipartUpload {
   }
 
   private async _abort(): Promise<void> {
-    this._buffer = [];
-    this._buffered = 0;
+    this._part = null;
+    this._spare = [];
+    this._filled = 0;
     await this._settle();
     try {
       await this._options.bucket.client.send(
@@ -204,29 +242,74 @@ export class MultipartUpload {
     await checkCondition(bucket, key, { ifMatch, ifNoneMatch });
   }
 
+  /** The size of every part but the last. */
+  private get _partSize(): number {
+    return this._options.partSize ?? MIN_PART_SIZE;
+  }
+
+  /** The array of the part being gathered: a spare one, or a new one. */
+  private _gathering(): Uint8Array {
+    if (!this._part) {
+      this._part = this._spare.pop() ?? new Uint8Array(this._partSize);
+      this._filled = 0;
+    }
+    return this._part;
+  }
+
   /**
-   * Start uploading what is buffered as the next part, once fewer than
+   * Decode an encoded chunk into the part being gathered, when it fits there
+   * and the platform can: the bytes written, else `null`.
+   */
+  private _decodeInPlace(bytes: IEncodedBytes): number | null {
+    if (bytes.length > this._partSize - this._filled) {
+      return null;
+    }
+    const part = this._gathering();
+    const written = bytes.decodeInto(part.subarray(this._filled));
+    if (written !== null) {
+      this._filled += written;
+    }
+    return written;
+  }
+
+  /**
+   * Start uploading the part gathered so far, once fewer than
    * `partsInFlight` parts are being uploaded.
    */
   private async _flush(): Promise<void> {
     await this._send(() => {
+      const part = this._part ?? new Uint8Array(0);
+      const filled = this._filled;
+      this._part = null;
+      this._filled = 0;
       // Where the client sends with `fetch` (browsers), the part goes as a
-      // Blob of the chunks (Chromium sends Blob bodies several times faster
-      // than arrays), else as one array.
-      const body = acceptsBlobBodies(this._options.bucket.client)
-        ? new Blob(this._buffer as Uint8Array<ArrayBuffer>[])
-        : concatBytes(this._buffer, this._buffered);
-      this._buffer = [];
-      this._buffered = 0;
-      return body;
+      // Blob (Chromium sends Blob bodies several times faster than arrays),
+      // which holds a copy: the array is free again at once.
+      if (acceptsBlobBodies(this._options.bucket.client)) {
+        const blob = new Blob([
+          part.subarray(0, filled) as Uint8Array<ArrayBuffer>
+        ]);
+        this._release(part);
+        return blob;
+      }
+      return { body: part.subarray(0, filled), reuse: part };
     });
+  }
+
+  /** Keep a part's array for the next part, when it is a whole one. */
+  private _release(part: Uint8Array): void {
+    if (!this._done && part.length === this._partSize) {
+      this._spare.push(part);
+    }
   }
 
   /**
    * Send the next part once fewer than `partsInFlight` parts are being
    * uploaded; `body` is taken only then.
    */
-  private async _send(body: () => Uint8Array | Blob): Promise<void> {
+  private async _send(
+    body: () => Uint8Array | Blob | { body: Uint8Array; reuse: Uint8Array }
+  ): Promise<void> {
     const limit = Math.max(1, this._options.partsInFlight ?? PARTS_IN_FLIGHT);
     while (this._inFlight.size >= limit) {
       await Promise.race(this._inFlight);
@@ -234,7 +317,9 @@ export class MultipartUpload {
     // Aborted while waiting (`dispose`), or a part failed.
     this._checkOpen();
     this._throwFailure();
-    const part = body();
+    const taken = body();
+    const part =
+      taken instanceof Uint8Array || taken instanceof Blob ? taken : taken.body;
     const length = part instanceof Uint8Array ? part.length : part.size;
     const partNumber = this._nextPart++;
     const sent = this._options.bucket.client
@@ -251,6 +336,10 @@ export class MultipartUpload {
       .then(
         answer => {
           this._parts.push({ ETag: answer.ETag, PartNumber: partNumber });
+          if (!(taken instanceof Uint8Array || taken instanceof Blob)) {
+            // S3 has the bytes: the array can take the next part's.
+            this._release(taken.reuse);
+          }
           this._options.onPartDone?.(length);
         },
         (error: unknown) => {
@@ -285,8 +374,11 @@ export class MultipartUpload {
     }
   }
 
-  private _buffer: Uint8Array[] = [];
-  private _buffered = 0;
+  /** The part being gathered, `_filled` bytes of it so far. */
+  private _part: Uint8Array | null = null;
+  private _filled = 0;
+  /** Arrays of parts S3 has, to gather the next parts in. */
+  private _spare: Uint8Array[] = [];
   private _size = 0;
   private _parts: CompletedPart[] = [];
   private _nextPart = 1;

@@ -3,7 +3,7 @@
  * multipart upload.
  */
 
-import { MultipartUpload } from './multipart';
+import { IEncodedBytes, MultipartUpload } from './multipart';
 
 /** How long an upload may wait for its next chunk before it is aborted. */
 export const UPLOAD_IDLE_TIMEOUT = 10 * 60 * 1000;
@@ -31,13 +31,16 @@ export class ChunkedUploads {
   /**
    * Take one chunk of the upload to `key`.
    *
+   * @param bytes the chunk: bytes, or encoded bytes that the upload decodes
+   *   into its part (a first chunk is decoded before the upload starts, so
+   *   that invalid content starts nothing)
    * @param start starts the multipart upload, on chunk 1
    * @param outOfOrder the error for a chunk that does not follow the last one
    */
   async add(
     key: string,
     chunk: number,
-    bytes: Uint8Array,
+    bytes: Uint8Array | IEncodedBytes,
     start: () => Promise<MultipartUpload>,
     outOfOrder: () => Error
   ): Promise<ChunkResult> {
@@ -52,6 +55,7 @@ export class ChunkedUploads {
         return { kind: 'whole' };
       }
       if (chunk === 1) {
+        bytes = bytes instanceof Uint8Array ? bytes : bytes.decode();
         state = { upload: await start(), next: 1, timer: undefined };
         this._uploads.set(key, state);
       }

@@ -2,6 +2,8 @@ import { Contents } from '@jupyterlab/services';
 
 import { ConditionalWrites, isPreconditionFailed } from './conditional';
 import {
+  base64DecodedLength,
+  base64ToBytesInto,
   emptyNotebook,
   encodeContent,
   NOTEBOOK_MIMETYPE,
@@ -12,7 +14,7 @@ import { UploadCancelledError, uploadBlob } from './fileUpload';
 import { acceptsBlobBodies } from './transport';
 import { isNotFound, notFoundError, S3DriveError } from './errors';
 import { now } from './models';
-import { MultipartUpload } from './multipart';
+import { IEncodedBytes, MultipartUpload } from './multipart';
 import { normalizeExtension, untitledName } from './naming';
 import { encodeSegment, IResolvedPath, joinPath, splitLast } from './paths';
 import { Reader } from './reader';
@@ -268,6 +270,25 @@ export class Writer {
     }
   }
 
+  /**
+   * The bytes of a chunk: a base64 chunk is decoded by the upload, straight
+   * into its part (`decode` throws as `_encode` does on invalid content).
+   */
+  private _chunkBytes(
+    path: string,
+    options: Partial<Contents.IModel>
+  ): Uint8Array | IEncodedBytes {
+    const text = options.content;
+    if (options.format !== 'base64' || typeof text !== 'string') {
+      return this._encode(path, options);
+    }
+    return {
+      length: base64DecodedLength(text),
+      decodeInto: target => base64ToBytesInto(text, target),
+      decode: () => this._encode(path, options)
+    };
+  }
+
   private _contentType(
     path: string,
     options: Partial<Contents.IModel>
@@ -337,9 +358,9 @@ export class Writer {
   ): Promise<{ model: Contents.IModel; complete: boolean }> {
     const { bucket, etags, models, trans } = this._context;
     const key = resolved.key;
-    let bytes: Uint8Array;
+    let bytes: Uint8Array | IEncodedBytes;
     try {
-      bytes = this._encode(resolved.path, {
+      bytes = this._chunkBytes(resolved.path, {
         ...options,
         type: 'file',
         format: options.format ?? 'base64'
@@ -375,7 +396,11 @@ export class Writer {
     switch (result.kind) {
       case 'whole':
         return {
-          model: await this._put(resolved, bytes, options),
+          model: await this._put(
+            resolved,
+            bytes instanceof Uint8Array ? bytes : bytes.decode(),
+            options
+          ),
           complete: true
         };
       case 'partial':

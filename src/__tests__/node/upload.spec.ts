@@ -193,6 +193,89 @@ describe('chunked uploads', () => {
     expect(await pendingUploads(s3, bucket)).toEqual([]);
   });
 
+  it('gathers chunks of any size and encoding into whole parts, reusing their arrays', async () => {
+    // Each part's bytes as sent (its array is reused for a later part), and
+    // the arrays the parts were sent in.
+    const sent: { bytes: Buffer; array: ArrayBufferLike }[] = [];
+    const recording = {
+      send: (command: any) => {
+        if (command instanceof UploadPartCommand) {
+          const body = command.input.Body as Uint8Array;
+          sent.push({ bytes: Buffer.from(body), array: body.buffer });
+        }
+        return s3.send(command);
+      },
+      config: s3.config
+    } as unknown as S3Client;
+    const gathering = makeDrive(recording, bucket);
+    const KiB = 1024;
+    const sizes = [
+      700 * KiB,
+      3 * CHUNK_SIZE + 1,
+      5 * CHUNK_SIZE,
+      2,
+      CHUNK_SIZE,
+      7 * CHUNK_SIZE + 5,
+      333 * KiB,
+      4 * CHUNK_SIZE - 1,
+      9 * CHUNK_SIZE
+    ];
+    const total = sizes.reduce((sum, size) => sum + size, 0);
+    const bytes = randomBytes(total, 21);
+    let offset = 0;
+    let model;
+    for (const [i, size] of sizes.entries()) {
+      let content = Buffer.from(bytes.subarray(offset, offset + size)).toString(
+        'base64'
+      );
+      if (i === 1) {
+        content = content.replace(/.{76}/g, '$&\r\n'); // MIME line breaks
+      } else if (i === 4) {
+        content = content.replace(/\+/g, '-').replace(/\//g, '_'); // base64url
+      }
+      offset += size;
+      model = await gathering.save('gathered.bin', {
+        type: 'file',
+        format: 'base64',
+        chunk: i === sizes.length - 1 ? -1 : i + 1,
+        content
+      });
+    }
+    gathering.dispose();
+    expect(model!.size).toBe(total);
+    const part = 5 * CHUNK_SIZE;
+    expect(sent.map(p => p.bytes.length)).toEqual([
+      ...Array(Math.floor(total / part)).fill(part),
+      total % part
+    ]);
+    expect(Buffer.compare(Buffer.concat(sent.map(p => p.bytes)), bytes)).toBe(
+      0
+    );
+    // At most one array per part in flight, and the one being gathered.
+    expect(new Set(sent.map(p => p.array)).size).toBeLessThanOrEqual(
+      PARTS_IN_FLIGHT + 1
+    );
+    const stored = await read(s3, bucket, 'gathered.bin');
+    expect(Buffer.compare(Buffer.from(stored!), Buffer.from(bytes))).toBe(0);
+    expect(await pendingUploads(s3, bucket)).toEqual([]);
+  });
+
+  it('starts no upload for an invalid first chunk', async () => {
+    const { slow, log } = slowParts(s3, () => 0);
+    const counting = makeDrive(slow, bucket);
+    await expect(
+      counting.save('never.bin', {
+        type: 'file',
+        format: 'base64',
+        chunk: 1,
+        content: '%%% not base64 %%%'
+      })
+    ).rejects.toThrow(/does not match its format/);
+    counting.dispose();
+    expect(log.events).toEqual([]);
+    expect(await pendingUploads(s3, bucket)).toEqual([]);
+  });
+
   it('uploads a small chunked file (< 5 MiB) as one part', async () => {
     const bytes = randomBytes(2 * CHUNK_SIZE + 10, 4);
     await uploadLikeFileBrowser(drive, 'small.bin', bytes);
