@@ -68,9 +68,11 @@ export async function alternate(
     for (const [which, fn] of order) {
       samples[which].push(await fn(round));
     }
-    process.stderr.write(
-      `  ${label} round ${round + 1}/${rounds}: A ${fmt(samples.a[samples.a.length - 1])} ms, B ${fmt(samples.b[samples.b.length - 1])} ms\n`
-    );
+    if (rounds <= 20 || (round + 1) % 10 === 0) {
+      process.stderr.write(
+        `  ${label} round ${round + 1}/${rounds}: A ${fmt(samples.a[samples.a.length - 1])} ms, B ${fmt(samples.b[samples.b.length - 1])} ms\n`
+      );
+    }
   }
   return samples;
 }
