@@ -17,6 +17,7 @@ import { CommandRegistry } from '@lumino/commands';
 import { IConnector } from '../connectors/types';
 import { connectorTabIcon } from '../icons';
 import { BucketBrowserHeader } from '../widgets/BucketBrowserHeader';
+import { BucketListingRenderer } from './listing';
 import {
   BROWSER_CLASS,
   browserIdOf,
@@ -38,7 +39,8 @@ export function createBucketBrowser(
     {
       driveName: options.driveName,
       refreshInterval: options.refreshInterval,
-      restore: true
+      restore: true,
+      renderer: Private.renderer
     }
   );
   browser.addClass(BROWSER_CLASS);
@@ -122,4 +124,12 @@ export namespace createBucketBrowser {
     translator: ITranslator;
     trans: TranslationBundle;
   }
+}
+
+/**
+ * A namespace for module-private data.
+ */
+namespace Private {
+  /** The listing renderer every bucket browser shares. */
+  export const renderer = new BucketListingRenderer();
 }
