@@ -398,6 +398,55 @@ for (const server of SERVERS) {
         await removeConnector(page, id);
       });
 
+      test('a chunked save stores exactly its bytes, whatever the chunks', async ({
+        page
+      }) => {
+        const { id, drive } = await activeConnector(page, server, backend);
+        const key = `${ROOT}/${backend}/chunked.bin`;
+        const MiB = 1024 * 1024;
+        // Chunks of any size, one with MIME line breaks: the drive decodes
+        // them into 5 MiB parts with Chromium's own base64 decoder.
+        const sizes = [MiB, 3 * MiB + 1, 700 * 1024, MiB, 6 * MiB, 12345];
+        // Bytes that differ from one MiB to the next (the page makes the same).
+        const byte = (i: number) =>
+          (i * 7 + Math.floor(i / 1048576) * 13 + (i >>> 8)) & 0xff;
+        const saved = await page.evaluate(
+          async ({ path, sizes }) => {
+            const byte = (i: number) =>
+              (i * 7 + Math.floor(i / 1048576) * 13 + (i >>> 8)) & 0xff;
+            const manager = (window as any).jupyterapp.serviceManager.contents;
+            let offset = 0;
+            let model: any;
+            for (const [n, size] of sizes.entries()) {
+              const bytes = Uint8Array.from({ length: size }, (_, i) =>
+                byte(offset + i)
+              );
+              let content: string = (bytes as any).toBase64();
+              if (n === 1) {
+                content = content.replace(/.{76}/g, '$&\r\n');
+              }
+              model = await manager.save(path, {
+                type: 'file',
+                format: 'base64',
+                chunk: n === sizes.length - 1 ? -1 : n + 1,
+                content
+              });
+              offset += size;
+            }
+            return { size: model.size, total: offset };
+          },
+          { path: `${drive}:${key}`, sizes }
+        );
+        expect(saved.size).toBe(saved.total);
+        const expected = Buffer.from(
+          Uint8Array.from({ length: saved.total }, (_, i) => byte(i))
+        );
+        const stored = await getObject(server, key);
+        expect(stored?.length).toBe(expected.length);
+        expect(stored?.equals(expected)).toBe(true);
+        await removeConnector(page, id);
+      });
+
       if (server.dotSegments) {
         test('keys with dot segments reach exactly their object', async ({
           page
