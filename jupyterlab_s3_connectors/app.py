@@ -17,7 +17,7 @@ from .handlers import ProxyOptions, ServerOptions, api_handlers, proxy_handlers
 from .handlers.pool import UpstreamPool
 from .locations import KernelEnvironment, default_key_path, default_store_path
 from .mounts import MountSupervisor, probe_environment
-from .mounts.hooks import read_only_mount_hook
+from .mounts.hooks import guard_read_only_mounts, read_only_mount_hook
 from .redact import register_secret
 from .registry import ConnectorRegistry
 from .store import ConnectorStore
@@ -261,6 +261,7 @@ class S3ConnectorsApp(ExtensionApp):
         contents_manager = getattr(self.serverapp, "contents_manager", None)
         if contents_manager is not None and hasattr(contents_manager, "register_pre_save_hook"):
             contents_manager.register_pre_save_hook(read_only_mount_hook(self.mounts))
+            guard_read_only_mounts(self.mounts, contents_manager)
 
     async def _start_jupyter_server_extension(self, serverapp) -> None:
         """Mount the active connectors with a mount backend again (the loop is running)."""

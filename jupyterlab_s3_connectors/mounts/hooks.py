@@ -1,7 +1,9 @@
-"""The contents manager's side of read-only mounts: saves below them are refused (403)."""
+"""The contents manager's side of read-only mounts: saves, deletes and renames below them
+are refused with a 403 that says why (the OS would refuse them too, as a less telling 500)."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from typing import Any
@@ -11,22 +13,51 @@ from tornado.web import HTTPError
 from .supervisor import MountSupervisor
 
 
+def _refuse(mounts: MountSupervisor, contents_manager: Any, path: str, what: str) -> None:
+    """Raise a 403 when ``path`` is below the mount of a read-only connector."""
+    root = getattr(contents_manager, "root_dir", None)
+    if not root or not isinstance(path, str):
+        return
+    local = os.path.join(os.path.abspath(root), path.strip("/"))
+    connector = mounts.read_only_mount_of(local)
+    if connector is not None:
+        raise HTTPError(
+            403,
+            f"Connector '{connector.name}' is read-only: '{path}' cannot be {what} in its "
+            "bucket. Make the connector read-write (deactivate, edit, activate) to change "
+            "its objects.",
+        )
+
+
 def read_only_mount_hook(mounts: MountSupervisor) -> Callable[..., None]:
-    """A pre-save hook refusing saves below the mount of a read-only connector, with a
-    message that says so (the OS would refuse them too, as a less telling 500)."""
+    """A pre-save hook refusing saves below the mount of a read-only connector."""
 
     def refuse_read_only_mount(model: Any, path: str, contents_manager: Any, **_: Any) -> None:
-        root = getattr(contents_manager, "root_dir", None)
-        if not root:
-            return
-        local = os.path.join(os.path.abspath(root), path.strip("/"))
-        connector = mounts.read_only_mount_of(local)
-        if connector is not None:
-            raise HTTPError(
-                403,
-                f"Connector '{connector.name}' is read-only: '{path}' cannot be saved in its "
-                "bucket. Save it elsewhere, or make the connector read-write (deactivate, "
-                "edit, activate).",
-            )
+        _refuse(mounts, contents_manager, path, "saved (save it elsewhere)")
 
     return refuse_read_only_mount
+
+
+def guard_read_only_mounts(mounts: MountSupervisor, contents_manager: Any) -> None:
+    """Refuse deletes and renames below read-only mounts, as the pre-save hook refuses saves.
+
+    The contents manager has hooks before saves only, so its ``delete_file`` and
+    ``rename_file`` (which ``delete`` and ``rename`` call, synchronous or not) are wrapped on
+    this instance: the check runs first, then the method as it was.
+    """
+    for name, paths, what in (
+        ("delete_file", 1, "deleted"),
+        ("rename_file", 2, "renamed or moved"),
+    ):
+        method = getattr(contents_manager, name, None)
+        if method is None or getattr(method, "_s3_connectors_guarded", False):
+            continue
+
+        def guarded(*args: Any, _method=method, _paths=paths, _what=what, **kwargs: Any) -> Any:
+            for path in args[:_paths]:
+                _refuse(mounts, contents_manager, path, _what)
+            return _method(*args, **kwargs)
+
+        functools.update_wrapper(guarded, method)
+        guarded._s3_connectors_guarded = True  # type: ignore[attr-defined]
+        setattr(contents_manager, name, guarded)

@@ -193,6 +193,40 @@ async def test_read_only_connector_mounts_read_only(api, jp_fetch, moto_endpoint
     assert response.code == 403
     assert "read-only" in json.loads(response.body)["message"]
     assert object_body(moto_s3, prefix + "new.txt") is None
+
+    # Deletes and renames too, into the mount as well as out of it or within it.
+    mounted = ("api", "contents", "s3", f"ro-{backend}")
+    response = await jp_fetch(*mounted, "a.txt", method="DELETE", raise_error=False)
+    assert response.code == 403
+    assert "cannot be deleted" in json.loads(response.body)["message"]
+    outside = await jp_fetch(
+        "api",
+        "contents",
+        f"outside-{backend}.txt",
+        method="PUT",
+        body=json.dumps({"type": "file", "format": "text", "content": "o"}),
+    )
+    assert outside.code == 201
+    for old, new in (
+        (f"s3/ro-{backend}/a.txt", f"s3/ro-{backend}/b.txt"),
+        (f"s3/ro-{backend}/a.txt", f"moved-{backend}.txt"),
+        (f"outside-{backend}.txt", f"s3/ro-{backend}/outside.txt"),
+    ):
+        response = await jp_fetch(
+            "api",
+            "contents",
+            old,
+            method="PATCH",
+            body=json.dumps({"path": new}),
+            raise_error=False,
+        )
+        assert response.code == 403, (old, new)
+        assert "cannot be renamed or moved" in json.loads(response.body)["message"]
+    assert object_body(moto_s3, prefix + "a.txt") == b"a"
+    assert object_body(moto_s3, prefix + "b.txt") is None
+    assert object_body(moto_s3, prefix + "outside.txt") is None
+    assert (local / "a.txt").read_bytes() == b"a"
+    assert (local.parent.parent / f"outside-{backend}.txt").read_bytes() == b"o"
     assert (await api("POST", "connectors", created["id"], "deactivate")).code == 200
 
 
