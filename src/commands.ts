@@ -313,7 +313,13 @@ function addListCommands(context: ICommandContext): void {
   commands.addCommand(CommandIDs.create, {
     describedBy: NO_ARGS,
     label: trans.__('New S3 Connector…'),
-    caption: trans.__('Create a connector to an S3 bucket'),
+    caption: () =>
+      model.permissions.write
+        ? trans.__('Create a connector to an S3 bucket')
+        : trans.__(
+            'You may not create connectors: this server does not allow you to change them'
+          ),
+    isEnabled: () => model.permissions.write,
     execute: async () => {
       const connector = await showConnectorForm(model, {
         trans,
@@ -357,6 +363,7 @@ function addListCommands(context: ICommandContext): void {
     describedBy: CONNECTOR_ARGS,
     label: args =>
       args.id ? trans.__('Edit') : trans.__('Edit S3 Connector…'),
+    isEnabled: () => model.permissions.write,
     execute: async args => {
       const connector = await resolve(
         args,
@@ -383,6 +390,7 @@ function addListCommands(context: ICommandContext): void {
     describedBy: CONNECTOR_ARGS,
     label: args =>
       args.id ? trans.__('Delete') : trans.__('Delete S3 Connector…'),
+    isEnabled: () => model.permissions.write,
     execute: async args => {
       const connector = await resolve(
         args,

@@ -2,6 +2,7 @@ import { ReactWidget, UseSignal } from '@jupyterlab/apputils';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import {
   addIcon,
+  CommandToolbarButton,
   refreshIcon,
   SidePanel,
   ToolbarButton
@@ -35,13 +36,20 @@ export class ConnectorsPanel extends SidePanel {
     this.header.node.appendChild(header);
     this.header.addClass('jp-S3Connectors-header');
 
+    // Follows the command: disabled, with its reason as the tooltip, for a
+    // user the server does not allow to change connectors.
     this.toolbar.addItem(
       'new',
-      new ToolbarButton({
+      new CommandToolbarButton({
+        commands,
+        id: CommandIDs.create,
         icon: addIcon,
-        tooltip: trans.__('New connector'),
-        onClick: () => void commands.execute(CommandIDs.create)
+        label: ''
       })
+    );
+    model.changed.connect(
+      () => commands.notifyCommandChanged(CommandIDs.create),
+      this
     );
     this.toolbar.addItem(
       'refresh',

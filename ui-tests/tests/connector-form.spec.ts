@@ -51,7 +51,7 @@ async function openNewConnectorForm(
   await expect(panel).toBeVisible();
   await panel
     .locator('.jp-Toolbar')
-    .getByTitle('New connector', { exact: true })
+    .getByTitle('Create a connector to an S3 bucket', { exact: true })
     .click();
   const dialog = page.locator('.jp-Dialog');
   await expect(dialog.locator('form.jp-S3Connectors-form')).toBeVisible();

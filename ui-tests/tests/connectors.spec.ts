@@ -62,7 +62,9 @@ test.describe('S3 Connectors panel', () => {
     await expect(
       panel.locator('.jp-S3Connectors-header').getByText('S3 Connectors')
     ).toBeVisible();
-    await expect(toolbarButton(panel, 'New connector')).toBeVisible();
+    await expect(
+      toolbarButton(panel, 'Create a connector to an S3 bucket')
+    ).toBeVisible();
     await expect(toolbarButton(panel, 'Refresh the list')).toBeVisible();
   });
 
@@ -79,7 +81,7 @@ test.describe('S3 Connectors panel', () => {
     const dialog = page.locator('.jp-Dialog');
 
     await test.step('an empty form is refused with every error shown', async () => {
-      await toolbarButton(panel, 'New connector').click();
+      await toolbarButton(panel, 'Create a connector to an S3 bucket').click();
       await expect(dialog.locator('form.jp-S3Connectors-form')).toBeVisible();
       await expect(
         dialog.locator('.jp-Dialog-header').getByText('New S3 connector')
@@ -113,7 +115,7 @@ test.describe('S3 Connectors panel', () => {
     });
 
     await test.step('create a connector through the form', async () => {
-      await toolbarButton(panel, 'New connector').click();
+      await toolbarButton(panel, 'Create a connector to an S3 bucket').click();
       const form = dialog.locator('form.jp-S3Connectors-form');
       await expect(form).toBeVisible();
       const create = dialog.getByRole('button', { name: 'Create' });
@@ -314,7 +316,7 @@ test.describe('S3 Connectors panel', () => {
   // does: the form must make it check again after each input.
   test('Create follows the last input at once', async ({ page }) => {
     const panel = await openPanel(page);
-    await toolbarButton(panel, 'New connector').click();
+    await toolbarButton(panel, 'Create a connector to an S3 bucket').click();
     const dialog = page.locator('.jp-Dialog');
     await field(dialog, 'name').fill('1Bad_Name');
     await expect(fieldError(dialog, 'name')).toHaveText(
