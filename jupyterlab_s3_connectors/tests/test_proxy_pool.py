@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import http.server
+import socket
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,13 +18,15 @@ from typing import Any
 
 import pytest
 from tornado.httpclient import HTTPRequest
+from tornado.iostream import IOStream, StreamClosedError
 from tornado.simple_httpclient import HTTPStreamClosedError
+from tornado.tcpclient import TCPClient
 
 from ..crypto import KeyProvider, SecretCipher
 from ..handlers.pool import UpstreamPool
 from ..handlers.upstream import UpstreamClient
 from ..store import ConnectorStore
-from .conftest import DEMO_BUCKET, SECRET
+from .conftest import DEMO_BUCKET, SECRET, free_port
 
 
 class CountingForwarder:
@@ -464,3 +467,82 @@ def test_the_cached_lookup_answers_only_while_nothing_changed(tmp_path, monkeypa
 
     (tmp_path / "key").unlink()
     assert store.cached(connector.id) is None
+
+
+# -- connecting to an IP address --------------------------------------------------
+
+
+@pytest.fixture
+def full_backlog() -> Any:
+    """A port whose listen queue is full: a new connection to it never completes."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    queued = socket.create_connection(("127.0.0.1", port))  # fills the queue (never accepted)
+    yield port
+    queued.close()
+    server.close()
+
+
+async def test_an_ip_address_is_connected_without_the_tcp_client(monkeypatch):
+    pool = UpstreamPool()
+    tcp_connects: list[str] = []
+    real_connect = TCPClient.connect
+
+    async def counted(self: TCPClient, host: str, *args: Any, **kwargs: Any) -> IOStream:
+        tcp_connects.append(host)
+        return await real_connect(self, host, *args, **kwargs)
+
+    monkeypatch.setattr(TCPClient, "connect", counted)
+    server = socket.create_server(("127.0.0.1", 0), backlog=8)
+    port = server.getsockname()[1]
+    try:
+        stream = await pool.connect("127.0.0.1", port, timeout=5)
+        assert not stream.closed()
+        stream.close()
+        by_name = await pool.connect("localhost", port, socket.AF_INET, timeout=5)
+        by_name.close()
+        assert tcp_connects == ["localhost"]
+        assert pool.opened == 2
+    finally:
+        pool.close()
+        server.close()
+
+
+async def test_a_refused_connection_fails_as_with_the_tcp_client():
+    port = free_port()
+    pool = UpstreamPool()
+    try:
+        with pytest.raises(StreamClosedError) as ours:
+            await pool.connect("127.0.0.1", port, timeout=5)
+        with pytest.raises(StreamClosedError) as tornados:
+            await TCPClient().connect("127.0.0.1", port, timeout=5)
+    finally:
+        pool.close()
+    assert isinstance(ours.value.real_error, ConnectionRefusedError)
+    assert type(ours.value.real_error) is type(tornados.value.real_error)
+
+
+async def test_a_connection_that_never_completes_times_out(full_backlog):
+    pool = UpstreamPool()
+    try:
+        with pytest.raises(TimeoutError, match=r"Timeout while connecting to 127\.0\.0\.1"):
+            await pool.connect("127.0.0.1", full_backlog, timeout=0.2)
+        assert pool.opened == 0
+    finally:
+        pool.close()
+
+
+class TestShortConnectionTimeout:
+    @pytest.fixture
+    def extension_config(self) -> dict[str, Any]:
+        return {"connection_timeout": 0.5}
+
+    async def test_the_proxy_answers_504_when_the_connection_never_completes(
+        self, proxy, make_connector, full_backlog
+    ):
+        connector = await make_connector(endpoint=f"http://127.0.0.1:{full_backlog}")
+        answer = await proxy.fetch(connector["id"], f"/{DEMO_BUCKET}/a.txt")
+        assert answer.code == 504
+        assert b"<Code>EndpointTimeout</Code>" in answer.body
