@@ -34,7 +34,7 @@ from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from jupyter_server.utils import ensure_async, url_path_join
 from tornado.httpclient import HTTPClientError, HTTPRequest
-from tornado.httputil import HTTPHeaders, parse_response_start_line
+from tornado.httputil import HTTPHeaders, HTTPInputError, ResponseStartLine
 from tornado.simple_httpclient import HTTPStreamClosedError, HTTPTimeoutError
 from tornado.web import HTTPError
 
@@ -332,9 +332,9 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
                 return
             self._upstream = asyncio.ensure_future(self._forward(body=bytes(self._buffer)))
         else:
-            self._upstream = asyncio.ensure_future(
-                self._forward(body=b"" if self._plan.has_body else None)
-            )
+            # Nothing else runs alongside: forward on this coroutine, not a task of its own.
+            await self._forward(body=b"" if self._plan.has_body else None)
+            return
         assert self._upstream is not None
         await self._upstream
 
@@ -406,12 +406,12 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
                 expect_100_continue=expect_continue,
                 connect_timeout=self.server_options.connection_timeout,
                 request_timeout=self.proxy_options.request_timeout,
-                header_callback=self._on_upstream_header,
                 streaming_callback=self._on_upstream_chunk,
             )
             del credentials
             self._credentials = None  # signed: the handler keeps no secret longer
             request.idle_timer = timer  # type: ignore[attr-defined]  # see upstream.py
+            request.on_headers = self._on_upstream_headers  # type: ignore[attr-defined]
             timer.touch()
             timer.start()
             await client.fetch(request, raise_error=False)
@@ -458,16 +458,16 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         if not self._finished:
             self.finish()
 
-    def _on_upstream_header(self, line: str) -> None:
+    def _on_upstream_headers(self, start: ResponseStartLine, headers: HTTPHeaders) -> None:
+        """The endpoint's status and headers, as tornado parsed them (see upstream.py)."""
         if self._timer is not None:
             self._timer.touch()
-        if self._upstream_status is None:
-            start = parse_response_start_line(line.strip())
-            self._upstream_status = (start.code, start.reason)
-        elif line == "\r\n":
-            self._start_response()
-        else:
-            self._upstream_headers.parse_line(line)
+        if self._upstream_status is not None:
+            # A second header block, after an informational (1xx) one: not S3's.
+            raise HTTPInputError("The endpoint sent a second header block.")
+        self._upstream_status = (start.code, start.reason.rstrip())
+        self._upstream_headers = headers
+        self._start_response()
 
     def _start_response(self) -> None:
         if self._response_started or self._finished:

@@ -14,9 +14,13 @@
   request without a body whose reused connection turns out closed before any byte of the
   answer is sent once more on a new connection; nothing else is ever retried.
 
+- A request's ``on_headers(start_line, headers)`` (set on the :class:`HTTPRequest`, like its
+  ``idle_timer``) gets the answer's status and headers as tornado parsed them, where
+  ``header_callback`` would get them written out again line by line.
+
 These hook into tornado's ``simple_httpclient`` connection (``_on_timeout``,
-``_write_body``, ``_on_end_request``, ``_handle_exception``), which tornado 6 has had
-throughout.
+``_write_body``, ``_on_end_request``, ``_handle_exception``, ``headers_received``), which
+tornado 6 has had throughout.
 """
 
 from __future__ import annotations
@@ -113,32 +117,37 @@ class BodyPipe:
 
 
 class IdleTimer:
-    """Times out the upstream request once nothing has moved for ``timeout`` seconds."""
+    """Times out the upstream request once nothing has moved for ``timeout`` seconds.
+
+    One timer handle at a time, moved on only when it fires: :meth:`touch` (every chunk)
+    just records the time.
+    """
 
     def __init__(self, timeout: float):
         self.timeout = timeout
         self._loop = asyncio.get_running_loop()
         self.last_activity = self._loop.time()
         self.connection: _TrackedConnection | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._handle: asyncio.TimerHandle | None = None
 
     def touch(self) -> None:
         self.last_activity = self._loop.time()
 
     def start(self) -> None:
-        self._task = asyncio.ensure_future(self._watch())
+        self.stop()
+        self._handle = self._loop.call_at(self.last_activity + self.timeout, self._check)
 
     def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
 
-    async def _watch(self) -> None:
-        while True:
-            remaining = self.last_activity + self.timeout - self._loop.time()
-            if remaining <= 0:
-                break
-            await asyncio.sleep(remaining)
+    def _check(self) -> None:
+        deadline = self.last_activity + self.timeout
+        if deadline > self._loop.time():
+            self._handle = self._loop.call_at(deadline, self._check)
+            return
+        self._handle = None
         if self.connection is not None:
             # tornado's own request timeout path: HTTPTimeoutError, connection closed.
             self.connection._on_timeout(f"after {self.timeout:g} s without any byte moving")
@@ -205,6 +214,16 @@ class _TrackedConnection(_HTTPConnection):
             self._continue_timer = None
             self._body_started = True
         await super().headers_received(first_line, headers)
+        on_headers = getattr(self.request, "on_headers", None)
+        if (
+            on_headers is not None
+            and isinstance(first_line, httputil.ResponseStartLine)
+            and not (self.request.expect_100_continue and first_line.code == 100)
+            and not self._should_follow_redirect()
+        ):
+            # Where tornado would call ``header_callback`` line by line: the parsed
+            # headers instead, not written out and parsed again.
+            on_headers(first_line, headers)
 
     def on_connection_close(self) -> None:
         if self._continue_timer is not None:
