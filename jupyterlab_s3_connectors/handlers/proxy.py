@@ -468,6 +468,11 @@ class S3ProxyHandler(ExtensionHandlerMixin, JupyterHandler):
         self._upstream_status = (start.code, start.reason.rstrip())
         self._upstream_headers = headers
         self._start_response()
+        if self.request.method == "HEAD" and start.code >= 200 and self._body_received.is_set():
+            # A HEAD answer ends with its headers: the browser gets it now, while tornado's
+            # client finishes with the endpoint's connection.
+            self._remember_upload()
+            self.finish()
 
     def _start_response(self) -> None:
         if self._response_started or self._finished:

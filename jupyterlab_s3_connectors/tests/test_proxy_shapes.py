@@ -293,6 +293,27 @@ async def test_answers_are_never_cacheable(proxy, make_connector, moto_endpoint,
     assert_s3_error(override, 403, "AccessDenied")
 
 
+async def test_a_head_answer_has_the_headers_of_the_get_answer(
+    proxy, make_connector, moto_endpoint, moto_s3
+):
+    moto_s3.put_object(
+        Bucket=DEMO_BUCKET,
+        Key="data/head.csv",
+        Body=b"a,b\n1,2\n",
+        ContentType="text/csv",
+        Metadata={"owner": "alice"},
+    )
+    connector = await make_connector(endpoint=moto_endpoint)
+    got = await proxy.fetch(connector["id"], f"/{DEMO_BUCKET}/data/head.csv")
+    for _ in range(3):  # answered as soon as the endpoint's headers are in: every time
+        head = await proxy.fetch(connector["id"], f"/{DEMO_BUCKET}/data/head.csv", "HEAD")
+        assert (head.code, head.body) == (200, b"")
+        for name in ("ETag", "Content-Length", "Content-Type", "Last-Modified", "X-Amz-Meta-Owner"):
+            assert head.headers[name] == got.headers[name], name
+        assert head.headers["Content-Length"] == "8"
+        assert head.headers["X-Content-Type-Options"] == "nosniff"
+
+
 # -- a path the browser rewrote (issue 7) -------------------------------------------
 
 
