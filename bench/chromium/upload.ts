@@ -18,6 +18,39 @@ import { Backend, IChromiumContext, IChromiumPair } from './types';
 export const FLOOR_PART_SIZE = 5 * MiB;
 export const FLOOR_IN_FLIGHT = 4;
 
+/**
+ * With `BENCH_PROFILE=1`: where an upload's time went, from its start (ms):
+ * the requests before the parts, the parts, and the requests after them.
+ */
+function timeline(
+  entries: { url: string; start: number; end: number }[],
+  t0: number
+): string {
+  const at = (t: number) => Math.round(t - t0);
+  const parts = entries.filter(e => e.url.includes('partNumber='));
+  if (!parts.length) {
+    return `${entries.length} requests, no parts`;
+  }
+  const first = Math.min(...parts.map(e => e.start));
+  const last = Math.max(...parts.map(e => e.end));
+  const describe = (list: typeof entries) =>
+    list
+      .map(e => {
+        const kind = e.url.includes('?uploads')
+          ? 'create'
+          : e.url.includes('uploadId=')
+            ? 'complete'
+            : 'other';
+        return `${kind} ${at(e.start)}–${at(e.end)}`;
+      })
+      .join(', ') || 'none';
+  return (
+    `before the parts: ${describe(entries.filter(e => e.end <= first))}; ` +
+    `${parts.length} parts ${at(first)}–${at(last)}; ` +
+    `after: ${describe(entries.filter(e => e.start >= last))}`
+  );
+}
+
 export async function benchUpload(
   ctx: IChromiumContext
 ): Promise<IChromiumPair[]> {
@@ -100,10 +133,21 @@ export async function benchUpload(
               performance.timeOrigin +
               (e as PerformanceResourceTiming).responseEnd
           );
+        const entries = performance
+          .getEntriesByType('resource')
+          .filter(e => e.name.includes(needle))
+          .map(e => ({
+            url: e.name,
+            start: performance.timeOrigin + e.startTime,
+            end:
+              performance.timeOrigin +
+              (e as PerformanceResourceTiming).responseEnd
+          }));
         return {
           requests: ends.length,
           end: Math.max(...ends),
-          accepts: (window as any).s3cBenchAccepts as number[]
+          accepts: (window as any).s3cBenchAccepts as number[],
+          entries
         };
       }, encoded);
     let seen = await read();
@@ -117,6 +161,11 @@ export async function benchUpload(
     }
     check(seen.requests > 0, `no request of the page named ${name}`);
     const t0 = seen.accepts.length ? seen.accepts[0] : start;
+    if (process.env.BENCH_PROFILE) {
+      console.log(
+        `  #9.1/9.2 ${backend} upload: ${timeline(seen.entries, t0)}`
+      );
+    }
     fs.unlinkSync(file);
     await remove(name);
     return seen.end - t0;
