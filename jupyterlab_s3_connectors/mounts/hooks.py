@@ -46,18 +46,29 @@ def guard_read_only_mounts(mounts: MountSupervisor, contents_manager: Any) -> No
     this instance: the check runs first, then the method as it was.
     """
     for name, paths, what in (
-        ("delete_file", 1, "deleted"),
-        ("rename_file", 2, "renamed or moved"),
+        ("delete_file", ("path",), "deleted"),
+        ("rename_file", ("old_path", "new_path"), "renamed or moved"),
     ):
         method = getattr(contents_manager, name, None)
-        if method is None or getattr(method, "_s3_connectors_guarded", False):
-            continue
+        if method is not None and not getattr(method, "_s3_connectors_guarded", False):
+            setattr(contents_manager, name, _guarded(method, paths, what, mounts, contents_manager))
 
-        def guarded(*args: Any, _method=method, _paths=paths, _what=what, **kwargs: Any) -> Any:
-            for path in args[:_paths]:
-                _refuse(mounts, contents_manager, path, _what)
-            return _method(*args, **kwargs)
 
-        functools.update_wrapper(guarded, method)
-        guarded._s3_connectors_guarded = True  # type: ignore[attr-defined]
-        setattr(contents_manager, name, guarded)
+def _guarded(
+    method: Callable[..., Any],
+    paths: tuple[str, ...],
+    what: str,
+    mounts: MountSupervisor,
+    contents_manager: Any,
+) -> Callable[..., Any]:
+    """``method`` after the check of its path arguments (named ``paths``)."""
+
+    @functools.wraps(method)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        given = list(args[: len(paths)]) + [kwargs[p] for p in paths[len(args) :] if p in kwargs]
+        for path in given:
+            _refuse(mounts, contents_manager, path, what)
+        return method(*args, **kwargs)
+
+    guarded._s3_connectors_guarded = True  # type: ignore[attr-defined]
+    return guarded

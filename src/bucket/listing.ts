@@ -4,6 +4,10 @@ import { DirListing } from '@jupyterlab/filebrowser';
 import { Contents } from '@jupyterlab/services';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+/** The cells of a row's dates (JupyterLab's class names). */
+const MODIFIED_CLASS = 'jp-DirListing-itemModified';
+const CREATED_CLASS = 'jp-DirListing-itemCreated';
+
 /**
  * The listing renderer of the bucket browsers: JupyterLab's, with the same
  * text, but its dates are formatted with `Intl` formatters made once per
@@ -39,9 +43,27 @@ export class BucketListingRenderer extends DirListing.Renderer {
       columnsSizes,
       createdStyle
     );
-    // The date columns, which JupyterLab's renderer left as they were.
-    this.updateItemSize(node, model, modifiedStyle, columnsSizes, createdStyle);
-    this._updateTooltip(node, model, translator ?? nullTranslator);
+    // JupyterLab's renderer wrote the row again (its tooltip is new), or the
+    // dates changed: write the dates it left out. Else the row is as it was
+    // (an update of the listing calls this for every row).
+    const last = this._tooltips.get(node);
+    const dates = `${model.created}|${model.last_modified}`;
+    if (node.title === last?.title && dates === last.dates) {
+      return;
+    }
+    const modified = node.querySelector<HTMLElement>(`.${MODIFIED_CLASS}`);
+    if (modified && model.last_modified) {
+      this.updateItemModified(
+        modified,
+        model.last_modified,
+        modifiedStyle ?? 'short'
+      );
+    }
+    const created = node.querySelector<HTMLElement>(`.${CREATED_CLASS}`);
+    if (created && model.created) {
+      this.updateItemCreated(created, model.created, createdStyle ?? 'short');
+    }
+    this._updateTooltip(node, model, dates, translator ?? nullTranslator);
   }
 
   updateItemModified(
@@ -62,21 +84,16 @@ export class BucketListingRenderer extends DirListing.Renderer {
 
   /**
    * Put the dates in the row's tooltip, before its last line (`Writable:`)
-   * as JupyterLab does, when the tooltip was written again or the dates
-   * changed.
+   * as JupyterLab does.
    */
   private _updateTooltip(
     node: HTMLElement,
     model: Contents.IModel,
+    dates: string,
     translator: ITranslator
   ): void {
     const last = this._tooltips.get(node);
-    const dates = `${model.created}|${model.last_modified}`;
-    const rewritten = node.title !== last?.title;
-    if (!rewritten && dates === last?.dates) {
-      return;
-    }
-    const base = rewritten ? node.title : last!.base;
+    const base = node.title !== last?.title ? node.title : last.base;
     const trans = translator.load('jupyterlab');
     let added = '';
     if (model.created) {

@@ -22,6 +22,11 @@ export interface IEncodedBytes {
   decode(): Uint8Array;
 }
 
+/** The bytes themselves: encoded bytes are decoded. */
+export function bytesOf(bytes: Uint8Array | IEncodedBytes): Uint8Array {
+  return bytes instanceof Uint8Array ? bytes : bytes.decode();
+}
+
 /** S3's smallest part (but the last). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 
@@ -42,7 +47,8 @@ export const PARTS_IN_FLIGHT = 4;
  * uploaded, and `append` waits for one of them to finish before it starts
  * another, so at most `partsInFlight + 1` parts are held in memory. The part
  * arrays are reused once S3 has their bytes, and encoded chunks (base64) are
- * decoded straight into them: a chunk costs no array of its own and no copy. `complete` uploads the rest, waits for every part and completes the
+ * decoded straight into them: a chunk costs no array of its own and no copy.
+ * `complete` uploads the rest, waits for every part and completes the
  * upload, under the write conditions given at the start (`If-Match` /
  * `If-None-Match`), so the object only appears, whole, at the end. Any
  * failure, of a part too, aborts the upload: no part is left behind.
@@ -111,7 +117,7 @@ export class MultipartUpload {
       this._size += bytes.length;
       if (this._filled === 0 && bytes.length >= this._partSize) {
         const part = bytes;
-        await this._send(() => part);
+        await this._send(() => ({ body: part }));
         return;
       }
       for (let offset = 0; offset < bytes.length;) {
@@ -148,7 +154,7 @@ export class MultipartUpload {
         throw new Error('A blob part cannot follow buffered bytes.');
       }
       this._size += blob.size;
-      await this._send(() => blob);
+      await this._send(() => ({ body: blob }));
     } catch (error) {
       await this.abort();
       throw error;
@@ -251,7 +257,6 @@ export class MultipartUpload {
   private _gathering(): Uint8Array {
     if (!this._part) {
       this._part = this._spare.pop() ?? new Uint8Array(this._partSize);
-      this._filled = 0;
     }
     return this._part;
   }
@@ -290,7 +295,7 @@ export class MultipartUpload {
           part.subarray(0, filled) as Uint8Array<ArrayBuffer>
         ]);
         this._release(part);
-        return blob;
+        return { body: blob };
       }
       return { body: part.subarray(0, filled), reuse: part };
     });
@@ -305,10 +310,11 @@ export class MultipartUpload {
 
   /**
    * Send the next part once fewer than `partsInFlight` parts are being
-   * uploaded; `body` is taken only then.
+   * uploaded; its body is taken only then, with the array to `reuse` once
+   * S3 has the part, if any.
    */
   private async _send(
-    body: () => Uint8Array | Blob | { body: Uint8Array; reuse: Uint8Array }
+    take: () => { body: Uint8Array | Blob; reuse?: Uint8Array }
   ): Promise<void> {
     const limit = Math.max(1, this._options.partsInFlight ?? PARTS_IN_FLIGHT);
     while (this._inFlight.size >= limit) {
@@ -317,9 +323,7 @@ export class MultipartUpload {
     // Aborted while waiting (`dispose`), or a part failed.
     this._checkOpen();
     this._throwFailure();
-    const taken = body();
-    const part =
-      taken instanceof Uint8Array || taken instanceof Blob ? taken : taken.body;
+    const { body: part, reuse } = take();
     const length = part instanceof Uint8Array ? part.length : part.size;
     const partNumber = this._nextPart++;
     const sent = this._options.bucket.client
@@ -336,9 +340,9 @@ export class MultipartUpload {
       .then(
         answer => {
           this._parts.push({ ETag: answer.ETag, PartNumber: partNumber });
-          if (!(taken instanceof Uint8Array || taken instanceof Blob)) {
+          if (reuse) {
             // S3 has the bytes: the array can take the next part's.
-            this._release(taken.reuse);
+            this._release(reuse);
           }
           this._options.onPartDone?.(length);
         },

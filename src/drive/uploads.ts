@@ -3,7 +3,7 @@
  * multipart upload.
  */
 
-import { IEncodedBytes, MultipartUpload } from './multipart';
+import { bytesOf, IEncodedBytes, MultipartUpload } from './multipart';
 
 /** How long an upload may wait for its next chunk before it is aborted. */
 export const UPLOAD_IDLE_TIMEOUT = 10 * 60 * 1000;
@@ -55,7 +55,7 @@ export class ChunkedUploads {
         return { kind: 'whole' };
       }
       if (chunk === 1) {
-        bytes = bytes instanceof Uint8Array ? bytes : bytes.decode();
+        bytes = bytesOf(bytes);
         state = { upload: await start(), next: 1, timer: undefined };
         this._uploads.set(key, state);
       }

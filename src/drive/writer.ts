@@ -14,7 +14,7 @@ import { UploadCancelledError, uploadBlob } from './fileUpload';
 import { acceptsBlobBodies } from './transport';
 import { isNotFound, notFoundError, S3DriveError } from './errors';
 import { now } from './models';
-import { IEncodedBytes, MultipartUpload } from './multipart';
+import { bytesOf, IEncodedBytes, MultipartUpload } from './multipart';
 import { normalizeExtension, untitledName } from './naming';
 import { encodeSegment, IResolvedPath, joinPath, splitLast } from './paths';
 import { Reader } from './reader';
@@ -396,11 +396,7 @@ export class Writer {
     switch (result.kind) {
       case 'whole':
         return {
-          model: await this._put(
-            resolved,
-            bytes instanceof Uint8Array ? bytes : bytes.decode(),
-            options
-          ),
+          model: await this._put(resolved, bytesOf(bytes), options),
           complete: true
         };
       case 'partial':
