@@ -110,6 +110,17 @@ export async function measureChromium(
     const page = await browser.newPage({
       viewport: { width: 1400, height: 900 }
     });
+    if (process.env.BENCH_PROFILE) {
+      // The page's errors, to see why a row stalls.
+      page.on('pageerror', (error: Error) =>
+        process.stderr.write(`  page error: ${error.message}\n`)
+      );
+      page.on('console', (message: any) => {
+        if (message.type() === 'error') {
+          process.stderr.write(`  page console: ${message.text()}\n`);
+        }
+      });
+    }
     await page.addInitScript(initScript);
     await page.goto(`${jupyter.url}lab?token=${jupyter.token}`, {
       timeout: 120000

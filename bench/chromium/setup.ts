@@ -57,25 +57,9 @@ export function chromium(): any {
   return require(where).chromium;
 }
 
-/**
- * Set in the page before JupyterLab starts: no cap on Resource Timing
- * entries, and the time of a click on a dialog's accept button (JupyterLab's
- * "Large file size warning").
- */
+/** Set in the page before JupyterLab starts: no cap on Resource Timing entries. */
 export function initScript(): void {
   performance.setResourceTimingBufferSize(1000000);
-  const w = window as any;
-  w.s3cBenchAccepts = [] as number[];
-  document.addEventListener(
-    'click',
-    event => {
-      const target = event.target as Element | null;
-      if (target?.closest?.('.jp-Dialog .jp-mod-accept')) {
-        w.s3cBenchAccepts.push(performance.timeOrigin + performance.now());
-      }
-    },
-    true
-  );
 }
 
 export function browserId(name: string): string {
