@@ -161,6 +161,7 @@ async function main(): Promise<void> {
         uploadMiB: SMOKE ? 6 : CFG.uploadMiB,
         openMiB: SMOKE ? 1 : CFG.openMiB,
         objects: CFG.objects,
+        heads: CFG.heads,
         alternate: (label, a, b) => alternate(label, a, b, rounds),
         only: CHROMIUM_ONLY
       });

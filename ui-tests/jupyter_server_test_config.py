@@ -201,6 +201,7 @@ _S3RVER_CORS = """<CORSConfiguration>
     <ExposeHeader>ETag</ExposeHeader><ExposeHeader>Content-Length</ExposeHeader>
     <ExposeHeader>Content-Range</ExposeHeader><ExposeHeader>Last-Modified</ExposeHeader>
     <ExposeHeader>x-amz-version-id</ExposeHeader>
+    <MaxAgeSeconds>600</MaxAgeSeconds>
   </CORSRule>
 </CORSConfiguration>
 """

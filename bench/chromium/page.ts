@@ -11,7 +11,7 @@
  * (direct and proxy) created over REST. The page is JupyterLab with both
  * bucket browsers. Each group of rows is a module: `upload.ts` (9.1, 9.2),
  * `folder.ts` (9.3, 9.4), `open.ts` (9.5, 9.6), `save.ts` (9.7, 9.8),
- * `rename.ts` (9.9, 9.10).
+ * `rename.ts` (9.9, 9.10), `heads.ts` (9.11).
  *
  * Clocks: every time is taken in the page (`performance.now()`, Resource
  * Timing) or converted to the epoch on the same machine
@@ -25,6 +25,7 @@ import * as path from 'path';
 
 import { api, IServer, startJupyter, startMoto } from '../lib/servers';
 import { benchFolder } from './folder';
+import { benchHeads } from './heads';
 import { benchOpen } from './open';
 import { answerPreflights } from './preflight';
 import { benchRename } from './rename';
@@ -179,6 +180,9 @@ export async function measureChromium(
     }
     if (wants('list')) {
       pairs.push(...(await benchFolder(ctx)));
+    }
+    if (wants('head')) {
+      pairs.push(...(await benchHeads(ctx)));
     }
     if (wants('open') || wants('save') || wants('rename')) {
       // These read or overwrite existing objects, whose CORS preflights moto

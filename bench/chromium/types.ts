@@ -35,13 +35,15 @@ export interface IChromiumOptions {
   /** The size of the CSV opened in the editor (9.5, 9.6). */
   openMiB: number;
   objects: number;
+  /** How many `HeadObject` of each client 9.11 times. */
+  heads: number;
   /** Runs A and B alternately (report.ts's `alternate`). */
   alternate: (
     label: string,
     a: Timed,
     b: Timed
   ) => Promise<{ a: number[]; b: number[] }>;
-  /** Which rows to measure: 'upload', 'list', 'open', 'save', 'rename' (all by default). */
+  /** Which rows to measure: 'upload', 'list', 'open', 'save', 'rename', 'head' (all by default). */
   only?: Set<string>;
 }
 

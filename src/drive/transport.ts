@@ -9,7 +9,10 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { FetchHttpHandler } from '@smithy/fetch-http-handler';
-import type { DeserializeMiddleware } from '@smithy/types';
+import type {
+  DeserializeMiddleware,
+  HttpRequest as IHttpRequest
+} from '@smithy/types';
 
 import type { IConnector } from '../connectors/types';
 import {
@@ -59,9 +62,10 @@ export interface ITransportOptions {
  * Requests that fail on the network, with a 5xx or with `SlowDown` are retried
  * by the SDK with exponential backoff, `maxAttempts` times in all.
  *
- * In a browser every request bypasses the HTTP cache (S3 answers carry no
- * `Cache-Control`, so a cached GetObject would be an old version), and every
- * key reaches exactly its object (`requestPath.ts`).
+ * In a browser every request reaches S3, never the HTTP cache (S3 answers
+ * carry no `Cache-Control`, so a cached GetObject would be an old version;
+ * `directRequestInit`), and every key reaches exactly its object
+ * (`requestPath.ts`).
  */
 export function createS3Client(options: ITransportOptions): S3Client {
   const client = Private.createClient(options);
@@ -107,8 +111,8 @@ namespace Private {
         ...common,
         // The platform's handler (fetch in a browser), or fetch when asked.
         requestHandler: options.fetch
-          ? new FetchHttpHandler({ cache: 'no-store' })
-          : { cache: 'no-store' },
+          ? new FetchHttpHandler({ requestInit: directRequestInit })
+          : { requestInit: directRequestInit },
         endpoint: connector.endpoint,
         credentials: {
           accessKeyId: connector.access_key_id,
@@ -129,6 +133,38 @@ namespace Private {
       expectContinueHeader: false
     });
   }
+}
+
+/**
+ * How a `direct` request uses the browser's caches (the `fetch` options the
+ * handler adds to each request).
+ *
+ * - Reads (`GET`: objects, listings) bypass the HTTP cache and are never
+ *   stored in it (`no-store`): an object's bytes stay out of the browser's
+ *   disk cache, as the proxy's answers do (`Cache-Control: no-store`).
+ * - Every other request keeps the default mode, so that the browser reuses
+ *   the CORS preflight it made for the same URL (`Access-Control-Max-Age`):
+ *   Chromium skips its preflight cache for `no-store`, `no-cache` and
+ *   `reload` requests, and would send an `OPTIONS` before each `HeadObject`,
+ *   `PutObject` or `DeleteObject`, one more round trip to S3 each time.
+ *   Their answers are not served from the HTTP cache either: a `HEAD`
+ *   carries `Cache-Control: no-cache` (the browser goes to S3 and reads
+ *   nothing it kept), and `PUT`, `POST` and `DELETE` answers are never
+ *   cached.
+ */
+export function directRequestInit(request: IHttpRequest): RequestInit {
+  if (request.method === 'GET') {
+    return { cache: 'no-store' };
+  }
+  if (request.method === 'HEAD') {
+    // The signed headers and one more, unsigned: S3 checks only the ones
+    // the signature names.
+    return {
+      cache: 'default',
+      headers: { ...request.headers, 'cache-control': 'no-cache' }
+    };
+  }
+  return { cache: 'default' };
 }
 
 /**

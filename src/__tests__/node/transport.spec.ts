@@ -1,11 +1,22 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand
+} from '@aws-sdk/client-s3';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { createDownloadUrl, createS3Client, S3Drive } from '../../drive';
-import { client, makeDrive } from './helpers';
+import {
+  createDownloadUrl,
+  createS3Client,
+  directRequestInit,
+  S3Drive
+} from '../../drive';
+import { client, makeBucket, makeDrive, servers as s3Servers } from './helpers';
 import { freePort } from './moto';
 
 interface IRecorded {
@@ -231,5 +242,82 @@ describe('proxy transport', () => {
     expect(url).toContain('/bucket/a/b%20c.txt?');
     expect(url).toContain('X-Amz-Signature=');
     expect(url).toContain('response-content-disposition=attachment');
+  });
+});
+
+describe("the direct transport and the browser's caches", () => {
+  const request = (method: string) => ({
+    method,
+    protocol: 'http:',
+    hostname: '127.0.0.1',
+    path: '/bucket/key',
+    query: {},
+    headers: { authorization: 'AWS4-HMAC-SHA256 …', 'x-amz-date': 'now' }
+  });
+
+  it('reads bypass the HTTP cache and are never stored', () => {
+    expect(directRequestInit(request('GET'))).toEqual({ cache: 'no-store' });
+  });
+
+  it('a HEAD reaches S3 (no-cache) in the mode that keeps its preflight', () => {
+    expect(directRequestInit(request('HEAD'))).toEqual({
+      cache: 'default',
+      // Its own signed headers, and no-cache.
+      headers: {
+        authorization: 'AWS4-HMAC-SHA256 …',
+        'x-amz-date': 'now',
+        'cache-control': 'no-cache'
+      }
+    });
+  });
+
+  it('writes keep the default mode (never cached, preflight kept)', () => {
+    for (const method of ['PUT', 'POST', 'DELETE']) {
+      expect(directRequestInit(request(method))).toEqual({ cache: 'default' });
+    }
+  });
+
+  it('each request goes out as described, and the servers take it', async () => {
+    // s3rver checks signatures: the unsigned Cache-Control of a HEAD passes.
+    for (const server of s3Servers()) {
+      const s3 = client(server.endpoint, 1, { fetch: true, key: server.key });
+      const bucket = await makeBucket(s3);
+      const sent: { method: string; cacheControl?: string }[] = [];
+      const realFetch = globalThis.fetch;
+      const spy = jest
+        .spyOn(globalThis, 'fetch')
+        .mockImplementation(async (input, init) => {
+          const asked = input as Request;
+          sent.push({
+            method: asked.method,
+            cacheControl: asked.headers.get('cache-control') ?? undefined
+          });
+          return realFetch(input, init);
+        });
+      try {
+        await s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key: 'k.txt', Body: 'v1' })
+        );
+        const head = await s3.send(
+          new HeadObjectCommand({ Bucket: bucket, Key: 'k.txt' })
+        );
+        expect(head.ContentLength).toBe(2);
+        const got = await s3.send(
+          new GetObjectCommand({ Bucket: bucket, Key: 'k.txt' })
+        );
+        expect(await got.Body!.transformToString()).toBe('v1');
+        await s3.send(
+          new DeleteObjectCommand({ Bucket: bucket, Key: 'k.txt' })
+        );
+      } finally {
+        spy.mockRestore();
+      }
+      expect(sent).toEqual([
+        { method: 'PUT', cacheControl: undefined },
+        { method: 'HEAD', cacheControl: 'no-cache' },
+        { method: 'GET', cacheControl: undefined },
+        { method: 'DELETE', cacheControl: undefined }
+      ]);
+    }
   });
 });
