@@ -16,18 +16,9 @@ Why our own small pool over tornado's ``simple_httpclient`` rather than another 
 
 Idle connections are kept at most :attr:`UpstreamPool.max_idle_per_host` per endpoint and
 :attr:`UpstreamPool.idle_timeout` seconds; one the endpoint closes while idle leaves the
-pool at once.
-
-An endpoint that closes its connection after every answer (``Connection: close``, as
-moto's server does) leaves nothing to reuse: for it, the pool opens the next connection as
-soon as an answer ends (:meth:`UpstreamPool.replace`), one at a time, so that the next
-request finds it open instead of waiting for its own connect. A spare is an idle connection
-like any other: its idle timeout closes it, and a request that finds it dropped by the
-endpoint is sent once more on a new connection, as for any reused one.
-
-The pool does not cap connections in use: each proxied request needs its own (a browser
-opens few at a time), and queueing long uploads behind each other could stall short
-requests.
+pool at once. The pool does not cap connections in use: each proxied request needs its own
+(a browser opens few at a time), and queueing long uploads behind each other could stall
+short requests.
 """
 
 from __future__ import annotations
@@ -49,8 +40,6 @@ from tornado.tcpclient import TCPClient
 IDLE_TIMEOUT = 15.0
 #: Idle connections kept per endpoint (host, port, TLS settings).
 MAX_IDLE_PER_HOST = 8
-#: Seconds a spare connection may take to open (:meth:`UpstreamPool.replace`).
-SPARE_CONNECT_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -111,20 +100,12 @@ class UpstreamPool:
         self._keys: weakref.WeakKeyDictionary[IOStream, _Key] = weakref.WeakKeyDictionary()
         self._reused: weakref.WeakSet[IOStream] = weakref.WeakSet()
         self._closed = False
-        #: Endpoints a spare connection is being opened to, and those tasks.
-        self._opening: set[_Key] = set()
-        self._spares: set[asyncio.Task[None]] = set()
-        #: Connections opened (spares included), spares opened, and reuses so far (for tests
-        #: and logs).
+        #: Connections opened and reuses so far (for tests and logs).
         self.opened = 0
-        self.spares = 0
         self.reuses = 0
 
     def __repr__(self) -> str:
-        return (
-            f"<UpstreamPool idle={self.idle_count()} opened={self.opened} "
-            f"spares={self.spares} reuses={self.reuses}>"
-        )
+        return f"<UpstreamPool idle={self.idle_count()} opened={self.opened} reuses={self.reuses}>"
 
     async def connect(
         self,
@@ -151,25 +132,6 @@ class UpstreamPool:
                 self._reused.add(stream)
                 self._keys[stream] = key
                 return stream
-        stream = await self._open(
-            host, port, af, ssl_options, max_buffer_size, source_ip, source_port, timeout
-        )
-        if poolable:
-            self._keys[stream] = key
-        return stream
-
-    async def _open(
-        self,
-        host: str,
-        port: int,
-        af: socket.AddressFamily,
-        ssl_options: dict[str, Any] | ssl.SSLContext | None,
-        max_buffer_size: int | None,
-        source_ip: str | None,
-        source_port: int | None,
-        timeout: float | None,
-    ) -> IOStream:
-        """A new connection to the endpoint."""
         literal = _ip_address(host, port, af)
         if (
             literal is not None
@@ -190,43 +152,9 @@ class UpstreamPool:
                 timeout=timeout,
             )
         self.opened += 1
+        if poolable:
+            self._keys[stream] = key
         return stream
-
-    def replace(self, stream: IOStream) -> None:
-        """``stream``'s endpoint closes it after its answer: open the next connection now.
-
-        Nothing is opened when the endpoint already has an idle connection or one being
-        opened, for connections the pool does not keep (other TLS settings, a source port),
-        or once the pool is closed. A connect that fails is forgotten: the next request
-        opens its own connection and reports what goes wrong.
-        """
-        key = self._keys.get(stream)
-        if key is None or self._closed or key in self._opening or self._idle.get(key):
-            return
-        self._opening.add(key)
-        task = asyncio.ensure_future(self._open_spare(key))
-        self._spares.add(task)
-        task.add_done_callback(self._spares.discard)
-
-    async def _open_spare(self, key: _Key) -> None:
-        try:
-            stream = await self._open(
-                key.host,
-                key.port,
-                socket.AddressFamily(key.af),
-                _client_ssl_defaults if key.tls else None,
-                None,
-                key.source_ip,
-                None,
-                SPARE_CONNECT_TIMEOUT,
-            )
-        except Exception:
-            return
-        finally:
-            self._opening.discard(key)
-        self.spares += 1
-        self._keys[stream] = key
-        self.release(stream)
 
     def was_reused(self, stream: IOStream) -> bool:
         """Whether ``stream`` served an earlier request (it may have gone stale meanwhile)."""
@@ -273,8 +201,6 @@ class UpstreamPool:
     def close(self) -> None:
         """Close every idle connection; connections in use close when their request ends."""
         self._closed = True
-        for task in list(self._spares):
-            task.cancel()
         for client in self._clients.values():
             client.close()
         self._clients.clear()

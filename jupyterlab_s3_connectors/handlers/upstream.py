@@ -241,29 +241,16 @@ class _TrackedConnection(_HTTPConnection):
     def _on_end_request(self) -> None:
         """The answer was read to its end: keep the connection if it is clean, else close it."""
         connector = self.tcp_client
-        if isinstance(connector, PoolConnector):
-            if self._reusable():
-                connector.pool.release(self.connection.detach())
-                return
-            if self._closed_by_endpoint():
-                connector.pool.replace(self.stream)
+        if isinstance(connector, PoolConnector) and self._reusable():
+            connector.pool.release(self.connection.detach())
+            return
         self.stream.close()
-
-    def _connection_tokens(self) -> set[str]:
-        headers = self.headers
-        if headers is None:
-            return set()
-        return {token.strip().lower() for token in headers.get("Connection", "").split(",")}
-
-    def _closed_by_endpoint(self) -> bool:
-        """Whether the answer ended the connection because the endpoint said so."""
-        return "close" in self._connection_tokens()
 
     def _reusable(self) -> bool:
         headers = self.headers
         if headers is None or self._response_version != "HTTP/1.1":
             return False
-        tokens = self._connection_tokens()
+        tokens = {token.strip().lower() for token in headers.get("Connection", "").split(",")}
         connection = getattr(self, "connection", None)
         return (
             "close" not in tokens

@@ -23,7 +23,7 @@ from tornado.simple_httpclient import HTTPStreamClosedError
 from tornado.tcpclient import TCPClient
 
 from ..crypto import KeyProvider, SecretCipher
-from ..handlers.pool import UpstreamPool, _Key
+from ..handlers.pool import UpstreamPool
 from ..handlers.upstream import UpstreamClient
 from ..store import ConnectorStore
 from .conftest import DEMO_BUCKET, SECRET, free_port
@@ -94,14 +94,12 @@ class CountingForwarder:
 class KeepAliveS3:
     """A tiny HTTP/1.1 server that keeps connections open; GET answers its stored object.
 
-    With ``close_connections``, it closes each connection after its answer instead.
-
     An upload with ``Expect: 100-continue`` and an ``If-Match`` that does not match is
     refused before its body, and the body is then read and dropped, as some services do:
     a client that sent another request on that connection would see it swallowed.
     """
 
-    def __init__(self, body: bytes, *, close_connections: bool = False) -> None:
+    def __init__(self, body: bytes) -> None:
         served = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -129,10 +127,6 @@ class KeepAliveS3:
                 self.send_response(204 if self.command == "DELETE" else 200)
                 self.send_header("ETag", f'"{len(served.body)}"')
                 self.send_header("Content-Length", str(len(payload)))
-                if close_connections:
-                    # As moto's server: every answer ends its connection.
-                    self.send_header("Connection", "close")
-                    self.close_connection = True
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(payload)
@@ -151,13 +145,6 @@ class KeepAliveS3:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-@pytest.fixture
-def closing_s3() -> Any:
-    server = KeepAliveS3(b"closing" * 10, close_connections=True)
-    yield server
-    server.close()
 
 
 @asynccontextmanager
@@ -201,101 +188,6 @@ async def test_requests_reuse_one_upstream_connection(
             assert got.body == keep_alive_s3.body
         assert forwarder.accepted == 1
         assert upstream_pool.reuses == 5
-
-
-async def settled(pool: UpstreamPool, spares: int) -> None:
-    """Wait until the pool opened ``spares`` spare connections in all.
-
-    The proxy answers the browser as soon as it has the endpoint's last byte, a moment
-    before its client of the endpoint ends the request (and asks for a spare).
-    """
-    for _ in range(200):
-        if pool.spares >= spares and not pool._opening:
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError(f"{pool.spares} spare connections opened, not {spares}")
-
-
-async def accepted(forwarder: CountingForwarder, count: int) -> int:
-    """The forwarder's count of connections, once its server has seen ``count`` of them."""
-    for _ in range(200):
-        if forwarder.accepted >= count:
-            break
-        await asyncio.sleep(0.005)
-    return forwarder.accepted
-
-
-async def test_an_endpoint_that_closes_each_connection_finds_the_next_one_open(
-    proxy, make_connector, closing_s3, upstream_pool
-):
-    async with forwarded(closing_s3.port) as forwarder:
-        connector = await make_connector(endpoint=forwarder.endpoint)
-        first = await proxy.fetch(connector["id"], f"/{DEMO_BUCKET}/a.txt")
-        assert first.code == 200
-        assert first.body == closing_s3.body
-        await settled(upstream_pool, 1)
-        # The answer ended its connection; the next one is already open and idle.
-        assert await accepted(forwarder, 2) == 2
-        assert upstream_pool.idle_count() == 1
-        for number, method in enumerate(("HEAD", "GET", "PUT", "GET"), start=2):
-            body = b"new bytes" if method == "PUT" else None
-            answer = await proxy.fetch(
-                connector["id"], f"/{DEMO_BUCKET}/a.txt", method=method, body=body
-            )
-            assert answer.code == 200, (method, answer.code)
-            await settled(upstream_pool, number)
-        assert answer.body == b"new bytes"
-        # Each request after the first went out on the spare opened for it.
-        assert upstream_pool.reuses == 4
-        assert upstream_pool.spares == 5
-        assert await accepted(forwarder, 6) == 6
-        assert upstream_pool.idle_count() == 1
-
-
-async def test_one_spare_at_a_time_and_none_for_an_endpoint_that_keeps_connections(
-    closing_s3, keep_alive_s3
-):
-    pool = UpstreamPool()
-    client = UpstreamClient(force_instance=True, pool=pool)
-    try:
-        async with forwarded(closing_s3.port) as closing, forwarded(keep_alive_s3.port) as keeping:
-            closing_url = f"{closing.endpoint}/{DEMO_BUCKET}/a.txt"
-            answers = await asyncio.gather(
-                *(client.fetch(HTTPRequest(closing_url)) for _ in range(4))
-            )
-            assert [a.code for a in answers] == [200] * 4
-            await settled(pool, 1)
-            assert pool.spares == 1  # one spare, not one per answer
-            assert pool.idle_count() == 1
-            keeping_url = f"{keeping.endpoint}/{DEMO_BUCKET}/a.txt"
-            for _ in range(3):
-                assert (await client.fetch(HTTPRequest(keeping_url))).code == 200
-            assert keeping.accepted == 1
-            assert pool.spares == 1
-            pool.close()
-            assert pool.idle_count() == 0
-    finally:
-        client.close()
-        pool.close()
-
-
-async def test_a_spare_that_cannot_be_opened_is_forgotten():
-    pool = UpstreamPool()
-    stream = IOStream(socket.socket())
-    try:
-        # An answer from an endpoint that has gone since.
-        pool._keys[stream] = _Key("127.0.0.1", free_port(), int(socket.AF_INET), False, None)
-        pool.replace(stream)
-        for _ in range(200):
-            if not pool._opening:
-                break
-            await asyncio.sleep(0.005)
-        assert not pool._opening
-        assert pool.spares == 0
-        assert pool.idle_count() == 0
-    finally:
-        stream.close()
-        pool.close()
 
 
 async def test_streamed_upload_and_download_keep_the_connection(
