@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { expect, test } from '@jupyterlab/galata';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
-import type { Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import * as crypto from 'crypto';
 
 import {
@@ -192,6 +192,23 @@ async function waitForDrive(page: Page, drive: string): Promise<void> {
     .toBe(true);
 }
 
+/**
+ * JupyterLab in a page of its own, with the drive: Galata's page routes
+ * requests, which turns Chromium's HTTP cache off, and the tests of the
+ * browser's caches need them as a user's browser has them.
+ */
+async function plainPage(
+  browser: Browser,
+  baseURL: string | undefined,
+  drive: string
+): Promise<{ context: BrowserContext; plain: Page }> {
+  const context = await browser.newContext();
+  const plain = await context.newPage();
+  await plain.goto(`${baseURL}/lab`);
+  await waitForDrive(plain, drive);
+  return { context, plain };
+}
+
 async function removeConnector(
   page: IJupyterLabPageFixture,
   id: string
@@ -347,12 +364,7 @@ for (const server of SERVERS) {
           baseURL
         }) => {
           const { id, drive } = await activeConnector(page, server, backend);
-          // Galata's page routes requests, which turns Chromium's HTTP cache
-          // off: this test needs a page of its own, with the cache on.
-          const context = await browser.newContext();
-          const plain = await context.newPage();
-          await plain.goto(`${baseURL}/lab`);
-          await waitForDrive(plain, drive);
+          const { context, plain } = await plainPage(browser, baseURL, drive);
           const key = `${ROOT}/${backend}/cached.txt`;
           // An object whose own header lets caches keep it for an hour.
           await putObject(server, key, 'first version', {
@@ -400,11 +412,7 @@ for (const server of SERVERS) {
           baseURL
         }) => {
           const { id, drive } = await activeConnector(page, server, backend);
-          // A page of its own: Galata's routes would hide Chromium's caches.
-          const context = await browser.newContext();
-          const plain = await context.newPage();
-          await plain.goto(`${baseURL}/lab`);
-          await waitForDrive(plain, drive);
+          const { context, plain } = await plainPage(browser, baseURL, drive);
           const key = `${ROOT}/${backend}/preflight.txt`;
           await putObject(server, key, 'v0');
           const cdp = await context.newCDPSession(plain);
