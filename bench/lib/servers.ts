@@ -130,6 +130,14 @@ export async function startJupyter(
     `--S3ConnectorsApp.store_path=${dir}/c.json`,
     `--S3ConnectorsApp.key_path=${dir}/c.key`,
     "--ServerApp.jpserver_extensions={'jupyterlab_s3_connectors': True}",
+    // JupyterLab's workspace and settings of the run stay in its folder: the
+    // user's own JupyterLab would otherwise reopen the bench's documents.
+    ...(app === 'lab'
+      ? [
+          `--LabApp.workspaces_dir=${dir}/workspaces`,
+          `--LabApp.user_settings_dir=${dir}/settings`
+        ]
+      : []),
     ...(options.extraArgs ?? [])
   ];
   const child = spawn(path.join(VENV_BIN, 'jupyter'), args, {
