@@ -202,10 +202,10 @@ export async function benchUpload(
         [floorOptions, key, FLOOR_PART_SIZE, FLOOR_IN_FLIGHT]
       );
     } catch (error) {
-      // Now and then moto drops a connection in the middle of the floor's
-      // parts, and the SDK does not retry a browser's "Failed to fetch".
-      // The floor is the baseline, not what is measured: its round starts
-      // again (once), and the run says so.
+      // Now and then the floor's raw upload fails with "Failed to fetch",
+      // although its client retries network errors (4 attempts, as the
+      // drive's); why is not known. The floor is the baseline, not what is
+      // measured: its round starts again (once), and the run says so.
       await stopProfile(profiler, '9.1 floor upload (failed)');
       if (floorRetries > 0 || !/Failed to fetch/.test(String(error))) {
         throw error;
