@@ -9,6 +9,7 @@
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 import { createS3Client } from '../../src/drive/transport';
+import { interleaved } from '../lib/stats';
 
 export interface IHeadsOptions {
   bucket: string;
@@ -71,27 +72,17 @@ async function warm(o: IHeadsOptions, n: number): Promise<void> {
   }
 }
 
-/**
- * `n` HEADs through each client, one at a time, interleaved (proxy first in
- * even rounds, direct first in odd ones): the times (ms).
- */
-async function measure(
+/** `n` HEADs through each client, interleaved (`interleaved`): the times (ms). */
+function measure(
   o: IHeadsOptions,
   n: number
 ): Promise<{ a: number[]; b: number[] }> {
   const { proxy, direct } = make(o);
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (i % 2 === 0) {
-      a.push(await head(proxy, o));
-      b.push(await head(direct, o));
-    } else {
-      b.push(await head(direct, o));
-      a.push(await head(proxy, o));
-    }
-  }
-  return { a, b };
+  return interleaved(
+    n,
+    () => head(proxy, o),
+    () => head(direct, o)
+  );
 }
 
 (window as any).s3cBenchHeads = { warm, measure };

@@ -18,6 +18,29 @@ export function quantile(values: number[], q: number): number {
   return s[lo] + (s[hi] - s[lo]) * (pos - lo);
 }
 
+/**
+ * `n` samples of each of two timed actions (ms), one at a time and
+ * interleaved: A first in even rounds, B first in odd ones. Pure, so that the
+ * page's scripts can bundle it too.
+ */
+export async function interleaved(
+  n: number,
+  a: () => Promise<number>,
+  b: () => Promise<number>
+): Promise<{ a: number[]; b: number[] }> {
+  const samples = { a: [] as number[], b: [] as number[] };
+  for (let i = 0; i < n; i++) {
+    if (i % 2 === 0) {
+      samples.a.push(await a());
+      samples.b.push(await b());
+    } else {
+      samples.b.push(await b());
+      samples.a.push(await a());
+    }
+  }
+  return samples;
+}
+
 export function median(values: number[]): number {
   return quantile(values, 0.5);
 }

@@ -11,7 +11,7 @@ import { performance } from 'perf_hooks';
 
 import { BUCKET, CFG, wants } from '../config';
 import { results, rows } from '../lib/report';
-import { fmt, quantile } from '../lib/stats';
+import { fmt, interleaved, quantile } from '../lib/stats';
 import { INodeBench } from './clients';
 
 const now = () => performance.now();
@@ -32,16 +32,11 @@ async function headLatency(
     await head(a);
     await head(b);
   }
-  const samples = { a: [] as number[], b: [] as number[] };
-  for (let i = 0; i < n; i++) {
-    if (i % 2 === 0) {
-      samples.a.push(await head(a));
-      samples.b.push(await head(b));
-    } else {
-      samples.b.push(await head(b));
-      samples.a.push(await head(a));
-    }
-  }
+  const samples = await interleaved(
+    n,
+    () => head(a),
+    () => head(b)
+  );
   const p = (values: number[], q: number) => quantile(values, q);
   const out = {
     a_p50: p(samples.a, 0.5),
